@@ -1,0 +1,203 @@
+"""The command line every lesson shares: flags, settings, data, device, session and closing lines.
+
+A lesson defines its own knobs (the article's hyperparameters) and asks this module
+for the rest: `--seed`, `--logdir`, `--show`, `--device`, `--dry-run` and, for the
+MNIST lessons, `--data-dir` and `--sample`. `run` turns the mistakes a learner can
+fix into one clear paragraph and an exit status instead of a traceback.
+"""
+import argparse
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+from tfgraph.errors import TfgraphError
+from tfgraph.summaries import tensorboard_command
+
+tf1 = tf.compat.v1
+
+#: On --dry-run: one epoch over this many batches, and this many test images.
+DRY_RUN_BATCHES = 2
+DRY_RUN_TEST_IMAGES = 200
+
+
+# Flag types: each rejects a bad value with a sentence argparse prints under the usage line.
+
+def positive_int(text):
+    """An integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def positive_float(text):
+    """A finite number greater than 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not np.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number greater than 0, got {text}")
+    return value
+
+
+def probability(text):
+    """A keep probability in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(
+            f"a keep probability must be greater than 0 and at most 1, got {text} (1 keeps every unit)")
+    return value
+
+
+def lesson_parser(module_doc, prog):
+    """An ArgumentParser whose description is the lesson's docstring (introduced by every lesson)."""
+    return argparse.ArgumentParser(prog=prog, description=module_doc,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def add_training_flags(parser, *, num_epochs, batch_size=None, learning_rate, test_size=None, how_often=None):
+    """Add the article's training knobs with this lesson's defaults (introduced by linear regression)."""
+    parser.add_argument("--epochs", dest="num_epochs", type=positive_int, default=num_epochs,
+                        help=f"passes over the training data (default: {num_epochs})")
+    if batch_size is not None:
+        parser.add_argument("--batch-size", type=positive_int, default=batch_size,
+                            help=f"training examples per step (default: {batch_size})")
+    parser.add_argument("--learning-rate", type=positive_float, default=learning_rate,
+                        help=f"the optimizer's step size (default: {learning_rate})")
+    if test_size is not None:
+        parser.add_argument("--test-size", type=positive_int, default=test_size,
+                            help=f"test images in each periodic accuracy check (default: {test_size})")
+    if how_often is not None:
+        parser.add_argument("--how-often", type=positive_int, default=how_often,
+                            help=f"check test accuracy every this many batches (default: {how_often})")
+        parser.add_argument("--no-shuffle", dest="shuffle", action="store_false",
+                            help="train in the article's fixed order instead of reshuffling each epoch")
+
+
+def add_common_flags(parser, *, uses_mnist=True):
+    """Add the flags every lesson shares (introduced by every lesson)."""
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed for data, initial weights, dropout and shuffling; the same seed on "
+                             "CPU prints the same numbers (default: 0)")
+    if uses_mnist:
+        parser.add_argument("--data-dir", default=None,
+                            help="where MNIST is cached (default: $TFGRAPH_DATA_DIR, else "
+                                 "~/.cache/tfgraph/mnist)")
+        parser.add_argument("--sample", action="store_true",
+                            help="use the small MNIST sample shipped with tfgraph (no download)")
+    parser.add_argument("--logdir", default="logs",
+                        help="TensorBoard runs go to LOGDIR/<lesson>/<run>/ (default: logs)")
+    parser.add_argument("--show", action="store_true",
+                        help="open the plots in a window (by default they are saved as PNG)")
+    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
+                        help="where the graph runs; 'gpu' fails clearly if TensorFlow sees no GPU "
+                             "(default: auto, a GPU if there is one)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help=f"fast check: the shipped sample, one epoch of {DRY_RUN_BATCHES} batches; "
+                             "still writes summaries and plots")
+
+
+def resolve_device(requested):
+    """'cpu' or 'gpu' for a --device value, or a TfgraphError if a GPU is asked for and none is seen."""
+    gpus = tf.config.list_physical_devices("GPU")
+    if requested == "gpu" and not gpus:
+        raise TfgraphError(
+            "You asked for --device gpu, but TensorFlow sees no GPU on this machine (a CPU-only "
+            "TensorFlow, no CUDA driver, or CUDA_VISIBLE_DEVICES hides it). Run with --device cpu, or "
+            "install a GPU build of TensorFlow (pip install 'tensorflow[and-cuda]') and check "
+            "python -c \"import tensorflow as tf; print(tf.config.list_physical_devices('GPU'))\".")
+    if requested == "auto":
+        return "gpu" if gpus else "cpu"
+    return requested
+
+
+def parse_args(parser, argv=None):
+    """Parse the flags, apply --dry-run, check the device and print the settings (introduced by every lesson)."""
+    args = parser.parse_args(argv)
+    if args.dry_run:
+        args.num_epochs = 1
+        if hasattr(args, "sample"):
+            args.sample = True
+        if hasattr(args, "test_size"):
+            args.test_size = min(args.test_size, DRY_RUN_TEST_IMAGES)
+    args.device = resolve_device(args.device)
+    if args.device == "cpu":
+        # Same seed, same numbers: ask TensorFlow for deterministic kernels on the CPU.
+        tf.config.experimental.enable_op_determinism()
+    settings = " ".join(f"{key}={value}" for key, value in vars(args).items() if value is not None)
+    print(f"Settings: {settings}")
+    return args
+
+
+def load_mnist(args, reshape=True):
+    """MNIST as the article used it: (train_X, train_Y, test_X, test_Y), one-hot labels (introduced by logistic regression).
+
+    55,000 training and 10,000 test images from the full set, or the shipped sample
+    with --sample; --dry-run keeps only a few batches of it.
+    """
+    from tfgraph import mnist
+
+    if args.sample:
+        data = mnist.load_sample(one_hot=True, reshape=reshape)
+    else:
+        data = mnist.read_data_sets(args.data_dir, one_hot=True, reshape=reshape)
+    train_X, train_Y = data.train.images, data.train.labels
+    test_X, test_Y = data.test.images, data.test.labels
+    if args.dry_run:
+        keep = DRY_RUN_BATCHES * getattr(args, "batch_size", 100)
+        train_X, train_Y = train_X[:keep], train_Y[:keep]
+        test_X, test_Y = test_X[:DRY_RUN_TEST_IMAGES], test_Y[:DRY_RUN_TEST_IMAGES]
+    return train_X, train_Y, test_X, test_Y
+
+
+def new_graph(args):
+    """An empty graph seeded with --seed, so initial weights and dropout repeat (introduced by every lesson)."""
+    graph = tf.Graph()
+    graph.seed = args.seed
+    return graph
+
+
+def device_scope(args):
+    """A context placing the ops built inside it on the --device (introduced by every lesson)."""
+    return tf.device("/device:GPU:0" if args.device == "gpu" else "/device:CPU:0")
+
+
+def session(args, graph):
+    """A tf.compat.v1.Session for `graph` on the --device; on 'cpu' no GPU is used (introduced by every lesson)."""
+    config = tf1.ConfigProto(allow_soft_placement=True)
+    if args.device == "cpu":
+        config.device_count["GPU"] = 0
+    return tf1.Session(graph=graph, config=config)
+
+
+def print_closing(run, plots=()):
+    """Print where the plots and the TensorBoard run were saved and the command that opens them."""
+    for plot in plots:
+        print(f"Saved plot: {plot}")
+    print(f"TensorBoard run: {run.dir}")
+    print("See the graph and the curves with:")
+    print(f"  {tensorboard_command(run.dir.parent)}")
+
+
+def run(main, argv=None):
+    """Call `main(argv)`; print a learner's mistake as one paragraph and exit non-zero, no traceback."""
+    try:
+        main(argv)
+    except TfgraphError as error:
+        print(f"\nerror: {error}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        sys.exit(130)
+    except tf.errors.ResourceExhaustedError:
+        print("\nerror: TensorFlow ran out of memory. Try a smaller --batch-size or --test-size.",
+              file=sys.stderr)
+        sys.exit(1)

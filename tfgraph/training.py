@@ -1,0 +1,239 @@
+"""The article's shared training code: `init_weights`, `update_d` and `train_model`.
+
+The article introduces these just before its first neural network ("Basic Fully
+Connected Network") so that the three networks after it share one loop. They are
+kept here with the article's names and parameter order; what is new is listed in
+`train_model`'s docstring.
+"""
+import math
+import time
+from typing import NamedTuple
+
+import numpy as np
+import tensorflow as tf
+from tqdm.auto import tqdm
+
+from tfgraph.errors import TfgraphError
+from tfgraph.summaries import add_scalars
+
+tf1 = tf.compat.v1
+
+
+class TrainingDiverged(TfgraphError):
+    """The cost became NaN or infinite, so training stopped."""
+
+
+class AccuracyHistory(list):
+    """The test accuracies `train_model` measured, in order, the final full-test one last.
+
+    It is a plain list (so `plt.plot(accuracies)` works as in the article) with a few
+    attributes: `samples` (training samples seen at each entry), `final_accuracy`,
+    `seconds`, `train_seconds`, `eval_seconds` and `num_epochs`.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.samples = []
+        self.final_accuracy = None
+        self.seconds = self.train_seconds = self.eval_seconds = 0.0
+        self.num_epochs = 0
+
+    def record(self, samples_seen, accuracy):
+        """Append one accuracy measured after `samples_seen` training samples."""
+        self.append(accuracy)
+        self.samples.append(samples_seen)
+
+
+class ClassifierOps(NamedTuple):
+    """The ops every MNIST lesson builds on top of its model's logits."""
+    total_cost: tf.Tensor
+    train_operation: tf.Operation
+    predict_operation: tf.Tensor
+    accuracy_operation: tf.Tensor
+
+
+def classifier_ops(model, Y, optimizer):
+    """Softmax cross-entropy cost, a training step, predictions and accuracy for logits `model` (logistic regression).
+
+    Built under the name scopes `cost`, `train` and `accuracy`, as the article built them
+    in each MNIST cell. TensorFlow 1.0 made the cost's arguments keyword-only
+    (`labels=`, `logits=`); the article passed them positionally, logits first.
+    """
+    with tf.name_scope("cost"):
+        sample_cost = tf.nn.softmax_cross_entropy_with_logits(labels=Y, logits=model)  # (?,)
+        total_cost = tf.reduce_mean(sample_cost)  # ()
+    with tf.name_scope("train"):
+        train_operation = optimizer.minimize(total_cost)
+    with tf.name_scope("accuracy"):
+        predict_operation = tf.argmax(model, 1, name="predict")  # (?,) the most likely digit
+        correct = tf.equal(predict_operation, tf.argmax(Y, 1))
+        accuracy_operation = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
+    return ClassifierOps(total_cost, train_operation, predict_operation, accuracy_operation)
+
+
+def init_weights(shape, stddev=0.01, name=None):
+    """A weight variable drawn from N(0, stddev^2) (the article's helper, fully connected net)."""
+    return tf.Variable(tf1.random_normal(shape, stddev=stddev), name=name)
+
+
+def update_d(prev, new):
+    """A copy of the feed dict `prev` updated with `new` (the article's helper, fully connected net)."""
+    combined = dict(prev or {})
+    combined.update(new)
+    return combined
+
+
+def evaluate(sess, accuracy_operation, X, Y, images, labels, feed=None, batch_size=1000):
+    """Accuracy over all `images`, run in batches and weighted by batch length (introduced by logistic regression).
+
+    `accuracy_operation` must be a mean over its batch, as the article's is. Running
+    10,000 images through the CNN in one go needs gigabytes; batches do not.
+    """
+    if len(images) == 0:
+        raise TfgraphError("Cannot measure accuracy on an empty test set: give at least one test image.")
+    correct = 0.0
+    for start in range(0, len(images), batch_size):
+        end = start + batch_size
+        batch_accuracy = sess.run(accuracy_operation, feed_dict=update_d(feed, {X: images[start:end], Y: labels[start:end]}))
+        correct += float(batch_accuracy) * len(images[start:end])
+    return correct / len(images)
+
+
+def check_cost(cost, epoch, batch_index, samples_seen):
+    """Return `cost` as a float, or raise TrainingDiverged if it is NaN or infinite (logistic regression)."""
+    cost = float(cost)
+    if not math.isfinite(cost):
+        raise TrainingDiverged(
+            f"Training stopped: the cost became {cost} in epoch {epoch + 1}, batch {batch_index + 1} "
+            f"(after {samples_seen} samples). The steps are too large for this model: try a smaller "
+            "learning rate (--learning-rate), then run again.")
+    return cost
+
+
+def _check_arguments(train_X, train_Y, test_X, test_Y, num_epochs, batch_size, test_size, how_often):
+    """Raise a TfgraphError naming the first argument of train_model that cannot work."""
+    problems = []
+    if len(train_X) != len(train_Y):
+        problems.append(f"train_X has {len(train_X)} examples but train_Y has {len(train_Y)}; give one label per image")
+    if len(test_X) != len(test_Y):
+        problems.append(f"test_X has {len(test_X)} examples but test_Y has {len(test_Y)}; give one label per image")
+    if len(train_X) == 0:
+        problems.append("the training set is empty")
+    for name, value in (("num_epochs", num_epochs), ("batch_size", batch_size), ("how_often", how_often),
+                        ("test_size", test_size)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            problems.append(f"{name} must be a whole number of at least 1, not {value!r}")
+    if isinstance(test_size, (int, np.integer)) and test_size > len(test_X):
+        problems.append(f"test_size is {test_size} but the test set has only {len(test_X)} images; "
+                        f"use a test size of at most {len(test_X)}")
+    if isinstance(batch_size, (int, np.integer)) and batch_size > len(train_X) > 0:
+        problems.append(f"batch_size is {batch_size} but the training set has only {len(train_X)} examples; "
+                        f"use a batch size of at most {len(train_X)}")
+    if problems:
+        raise TfgraphError("train_model cannot start: " + "; ".join(problems) + ".")
+
+
+def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accuracy_operation,
+                num_epochs, batch_size, test_size, train_feed=None, test_feed=None, how_often=100, *,
+                X, Y, cost_operation=None, writers=None, shuffle=True, seed=None,
+                eval_batch_size=1000, hooks=(), progress=True):
+    """Train with minibatches, measuring test accuracy as it goes (the article's helper, fully connected net).
+
+    As in the article: a tqdm bar counts training samples and shows "Test Accuracy: ..."
+    from a random `test_size` subset of the test set, measured every `how_often`
+    batches and at the end of each epoch; then it prints "Finished training for N
+    epochs", "Took X seconds (Y s per epoch)" and "Final accuracy was 0.XXXX" on the
+    whole test set, and returns the accuracies (an `AccuracyHistory`).
+
+    Beyond the article:
+    - `X` and `Y` (the input placeholders) are passed by keyword; the article read them
+      from the notebook's globals.
+    - The training set is shuffled at each epoch with a generator seeded by `seed`;
+      `shuffle=False` keeps the article's fixed order. A last partial batch is trained
+      on and counted, never dropped.
+    - Accuracy is measured in batches of `eval_batch_size` (the article fed the whole
+      test set at once, which for the CNN needs gigabytes).
+    - With `cost_operation`, the cost is checked at every step: NaN or infinity stops
+      training with `TrainingDiverged`. With `writers` (a `summaries.Run`), the train
+      cost and batch accuracy go to its train writer and the test accuracy to its test
+      writer, with the number of samples seen as the step.
+    - Each function in `hooks` is called as `hook(samples_seen, accuracy)` after every
+      accuracy measurement, so a lesson can log more without changing this loop.
+    - The closing lines split the time into training and evaluation.
+    """
+    _check_arguments(train_X, train_Y, test_X, test_Y, num_epochs, batch_size, test_size, how_often)
+    train_feed, test_feed = dict(train_feed or {}), dict(test_feed or {})
+    rng = np.random.default_rng(seed)
+    history = AccuracyHistory()
+    history.num_epochs = num_epochs
+    num_train = len(train_X)
+
+    # One callable per fetch list, fed positionally: cheaper per step than a feed dict.
+    feed_list = [X, Y, *train_feed]
+    extra_feeds = list(train_feed.values())
+    step_fetches = [train_operation] + ([cost_operation] if cost_operation is not None else [])
+    run_step = sess.make_callable(step_fetches, feed_list=feed_list)
+    run_logged_step = sess.make_callable(step_fetches + [accuracy_operation], feed_list=feed_list)
+
+    eval_seconds = 0.0
+    samples_seen = 0
+
+    def measure_test_accuracy():
+        nonlocal eval_seconds
+        started = time.perf_counter()
+        if test_size == len(test_X):
+            tX, tY = test_X, test_Y
+        else:
+            test_set = rng.choice(len(test_X), test_size, replace=False)
+            tX, tY = test_X[test_set], test_Y[test_set]
+        accuracy = evaluate(sess, accuracy_operation, X, Y, tX, tY, test_feed, eval_batch_size)
+        eval_seconds += time.perf_counter() - started
+        history.record(samples_seen, accuracy)
+        bar.set_description("Test Accuracy: %.4f" % accuracy)
+        if writers is not None:
+            add_scalars(writers.test, samples_seen, accuracy=accuracy)
+        for hook in hooks:
+            hook(samples_seen, accuracy)
+
+    started = time.perf_counter()
+    with tqdm(total=num_epochs * num_train, unit="samples", disable=not progress,
+              dynamic_ncols=True, mininterval=0.5) as bar:
+        for epoch in range(num_epochs):
+            if shuffle:
+                order = rng.permutation(num_train)
+                epoch_X, epoch_Y = train_X[order], train_Y[order]  # contiguous: batches are views
+            else:
+                epoch_X, epoch_Y = train_X, train_Y
+            for batch_index, start in enumerate(range(0, num_train, batch_size)):
+                batch_X = epoch_X[start:start + batch_size]
+                batch_Y = epoch_Y[start:start + batch_size]
+                measure_now = batch_index % how_often == 0
+                step = run_logged_step if measure_now else run_step
+                results = step(batch_X, batch_Y, *extra_feeds)
+                samples_seen += len(batch_X)
+                bar.update(len(batch_X))
+                if cost_operation is not None:
+                    cost = check_cost(results[1], epoch, batch_index, samples_seen)
+                if measure_now:
+                    if writers is not None:
+                        values = {"accuracy": float(results[-1])}
+                        if cost_operation is not None:
+                            values["cost"] = cost
+                        add_scalars(writers.train, samples_seen, **values)
+                    measure_test_accuracy()
+            measure_test_accuracy()
+        history.seconds = time.perf_counter() - started
+
+    history.eval_seconds = eval_seconds
+    history.train_seconds = history.seconds - eval_seconds
+    print("Finished training for %d epochs" % num_epochs)
+    print("Took %.02f seconds (%.02f s per epoch)" % (history.seconds, history.seconds / num_epochs))
+    print("  training %.02f s (%.02f s per epoch), measuring test accuracy %.02f s"
+          % (history.train_seconds, history.train_seconds / num_epochs, history.eval_seconds))
+    history.final_accuracy = evaluate(sess, accuracy_operation, X, Y, test_X, test_Y, test_feed, eval_batch_size)
+    history.record(samples_seen, history.final_accuracy)
+    if writers is not None:
+        add_scalars(writers.test, samples_seen, final_accuracy=history.final_accuracy)
+        writers.flush()
+    print("Final accuracy was %.04f" % history.final_accuracy)
+    return history
