@@ -3,7 +3,7 @@ Title: Linear regression
 Description: Fit y = w x + b to noisy points by gradient descent on the mean squared error.
 Article section: Linear Regression
 Run: python -m lessons.linear_regression
-Expected: "Predicting y = 1.52 x + 1.95" after 200 steps; about 6 s on a 2-core CPU.
+Expected: "Predicting y = 1.45 x + 1.96" after 200 steps (the article: 1.52 x + 1.95); about 5 s on a 2-core CPU.
 
 Variables are the graph's state: unlike placeholders they keep their value between
 Session runs, and an optimizer's `minimize` adds the ops that update them. We fit a
