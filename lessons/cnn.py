@@ -16,7 +16,7 @@ The article's defects, and what this lesson does about them:
   undropped `l3`, so the third block never sees dropout. Kept by default, because the
   article's 99.13% came from that model; `--block3-dropout` flattens `l3o` instead.
 - Its keep probabilities were `tf.nn.dropout`'s second argument, which is now a drop
-  *rate*; we pass them as `keep_prob=` to `tf.compat.v1.nn.dropout`.
+  *rate*: we pass `rate=1 - keep`.
 - It fed the whole test set to the network at once for the final accuracy; here it
   is measured in batches of 1,000 images, which needs far less memory.
 """
@@ -67,7 +67,7 @@ def conv_block(inputs, filters, keep_rate):
     """Convolution, ReLU, 2x2 max pooling and dropout; returns (pooled, dropped)."""
     convolved = tf.nn.relu(tf.nn.conv2d(inputs, filters, strides=[1, 1, 1, 1], padding="SAME"))
     pooled = tf.nn.max_pool2d(convolved, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
-    return pooled, tf1.nn.dropout(pooled, keep_prob=keep_rate)
+    return pooled, tf.nn.dropout(pooled, rate=1 - keep_rate)
 
 
 def model_gen(X, w, w2, w3, w4, w_o, keep_rate_conv, keep_rate_hidden, block3_dropout=False):
@@ -82,7 +82,7 @@ def model_gen(X, w, w2, w3, w4, w_o, keep_rate_conv, keep_rate_hidden, block3_dr
         flat_size = w4.get_shape().as_list()[0]
         l3_final = tf.reshape(l3o if block3_dropout else l3, [-1, flat_size])  # (?, 2048); the article used l3
         l4 = tf.nn.relu(tf.matmul(l3_final, w4))  # (?, 625)
-        l4o = tf1.nn.dropout(l4, keep_prob=keep_rate_hidden)
+        l4o = tf.nn.dropout(l4, rate=1 - keep_rate_hidden)
     with tf.name_scope("output"):
         return tf.matmul(l4o, w_o, name="logits")  # (?, 10)
 

@@ -18,7 +18,7 @@ The article's defects, and what this lesson does about them:
   article's 98.52% came from that model; `--input-dropout` wires it in (a run here
   with it ended at 98.04% after 50 epochs).
 - Its keep probabilities were passed as `tf.nn.dropout`'s second argument, which is
-  now a drop *rate*; we pass them as `keep_prob=` to `tf.compat.v1.nn.dropout`.
+  now a drop *rate*: we pass `rate=1 - keep`.
 - Its text says the second hidden layer has dropout; its code does not. We follow the code.
 """
 # %% [markdown]
@@ -59,10 +59,10 @@ def parse_args(argv=None):
 def model_gen(X, w_h, w_h2, w_o, keep_input, keep_hidden, input_dropout=False):
     """The article's model: dropout, ReLU, dropout, ReLU, logits (see the docstring on input dropout)."""
     with tf.name_scope("input_dropout"):
-        out_X = tf1.nn.dropout(X, keep_prob=keep_input)  # (?, 784)
+        out_X = tf.nn.dropout(X, rate=1 - keep_input)  # (?, 784)
     with tf.name_scope("hidden1"):
         in_H = tf.matmul(out_X if input_dropout else X, w_h)  # (?, 625); the article multiplied X
-        out_H = tf1.nn.dropout(tf.nn.relu(in_H), keep_prob=keep_hidden)
+        out_H = tf.nn.dropout(tf.nn.relu(in_H), rate=1 - keep_hidden)
     with tf.name_scope("hidden2"):
         in_H2 = tf.matmul(out_H, w_h2)  # (?, 625)
         out_H2 = tf.nn.relu(in_H2)

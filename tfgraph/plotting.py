@@ -9,6 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from tfgraph.errors import TfgraphError
@@ -59,6 +60,7 @@ def plot_curve(values, path, *, ylabel, xlabel, x=None, title=None, ylim=None, s
 
 def plot_fit(x, y, weight, bias, path, *, show=False):
     """Scatter the data and draw the fitted line y = weight * x + bias, saved as a PNG (linear regression)."""
+    x = np.asarray(x)
     figure = _new_figure(show)
     axes = figure.add_subplot()
     axes.scatter(x, y, s=6, alpha=0.5, label="data")

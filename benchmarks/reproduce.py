@@ -1,0 +1,141 @@
+"""Reproduce the article's table: every lesson at the article's settings on full MNIST.
+
+    python benchmarks/reproduce.py                      # all lessons, seed 0
+    python benchmarks/reproduce.py --lessons cnn --seeds 0 1 2
+
+Each lesson runs in its own process, exactly as `python -m lessons.<name>` with the
+article's defaults, and this script reads the numbers it prints. It writes a
+Markdown table to benchmarks/results.md (the README shows it) with the machine named.
+"""
+import argparse
+import datetime
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine import describe  # noqa: E402
+
+# lesson: (article's epochs, article's final accuracy or None, goal, article's s/epoch or None)
+ARTICLE = {
+    "linear_regression": (200, None, None, None),
+    "multivariable_regression": (1000, None, None, None),
+    "logistic_regression": (30, None, 0.918, None),
+    "fully_connected": (50, 0.9786, 0.9786, 7.41),
+    "modern_net": (50, 0.9852, 0.9852, 16.44),
+    "cnn": (10, 0.9913, 0.9913, 167.00),
+}
+MARKER_START = "<!-- reproduce.py: start -->"
+MARKER_END = "<!-- reproduce.py: end -->"
+
+
+def run_lesson(name, seed, logdir):
+    """Run one lesson at its defaults; return the numbers it printed and its wall time."""
+    started = time.perf_counter()
+    process = subprocess.run([sys.executable, "-m", f"lessons.{name}", "--seed", str(seed), "--logdir", logdir],
+                             cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"lessons.{name} failed:\n{process.stderr[-3000:]}")
+    out = process.stdout
+    numbers = {"wall": wall}
+    for key, pattern in (("accuracy", r"Final accuracy was ([\d.]+)"), ("error", r"Final Error is ([\d.]+)"),
+                         ("per_epoch", r"Took [\d.]+ seconds \(([\d.]+) s per epoch\)"),
+                         ("train_per_epoch", r"training [\d.]+ s \(([\d.]+) s per epoch\)"),
+                         ("eval", r"measuring test accuracy ([\d.]+) s"),
+                         ("line", r"Predicting (y = [\d.]+ x \+ [\d.]+)")):
+        match = re.search(pattern, out)
+        if match:
+            numbers[key] = match.group(1) if key == "line" else float(match.group(1))
+    return numbers
+
+
+def table(results, seeds):
+    """The Markdown rows of the results table."""
+    rows = ["| lesson | epochs | result here (seed{}: {}) | article | goal | s/epoch here (training only) "
+            "| article s/epoch |".format("s" if len(seeds) > 1 else "", ", ".join(map(str, seeds))),
+            "|---|---|---|---|---|---|---|"]
+    for name, runs in results.items():
+        epochs, article, goal, article_speed = ARTICLE[name]
+        if "accuracy" in runs[0]:
+            values = [run["accuracy"] for run in runs]
+            result = " / ".join(f"{v:.4f}" for v in values)
+            if len(values) > 1:
+                result += f" (median {statistics.median(values):.4f})"
+            if goal is not None:
+                result += " ✓" if statistics.median(values) >= goal else " ✗ below goal"
+        elif "line" in runs[0]:
+            result = " / ".join(run["line"] for run in runs)
+        else:
+            result = "error " + " / ".join(f"{run['error']:.3f}" for run in runs)
+        if "per_epoch" in runs[0]:
+            speed = statistics.median(run["per_epoch"] for run in runs)
+            train_speed = statistics.median(run["train_per_epoch"] for run in runs)
+            speed_text = f"{speed:.2f} ({train_speed:.2f})"
+        else:
+            speed_text = f"{statistics.median(run['wall'] for run in runs):.1f} s whole run"
+        rows.append(f"| {name} | {epochs} | {result} | {article if article else '-'} | "
+                    f"{'>= %.4f' % goal if goal else '-'} | {speed_text} | {article_speed or '-'} |")
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lessons", nargs="+", default=list(ARTICLE), choices=list(ARTICLE))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
+    parser.add_argument("--logdir", default=str(ROOT / "logs" / "benchmarks"))
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results.md"))
+    parser.add_argument("--no-readme", dest="readme", action="store_false",
+                        help="do not update the table in README.md")
+    args = parser.parse_args()
+
+    machine = describe()
+    print(f"Machine: {machine}", flush=True)
+    results = {}
+    for name in args.lessons:
+        for seed in args.seeds:
+            numbers = run_lesson(name, seed, args.logdir)
+            print(f"{name} seed {seed}: {numbers}", flush=True)
+            results.setdefault(name, []).append(numbers)
+
+    section = "\n".join([
+        MARKER_START,
+        f"Measured {datetime.date.today()} by `python benchmarks/reproduce.py` on: {machine}.",
+        "Final accuracy is on all 10,000 test images; s/epoch includes the periodic test-accuracy checks, "
+        "as the article's did (training alone in brackets).",
+        "",
+        *table(results, args.seeds),
+        MARKER_END,
+    ])
+    print("\n".join(table(results, args.seeds)))
+    write_section(Path(args.out), section, create="# Benchmark results\n\n## Reproducing the article\n\n")
+    if args.readme:
+        write_section(ROOT / "README.md", section)
+
+
+def write_section(path, section, create=None):
+    """Replace the marked section of `path` (or append it to `create` if the file is new), atomically."""
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+    elif create is not None:
+        text = create
+    else:
+        return
+    if MARKER_START in text:
+        text = text[:text.index(MARKER_START)] + section + text[text.index(MARKER_END) + len(MARKER_END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    temporary = path.with_name("." + path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+    print(f"Wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""Every lesson: its header, its fast path as a learner runs it, and learning on real data."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+import lessons
+from tfgraph.errors import TfgraphError
+
+ROOT = Path(__file__).resolve().parents[1]
+TOP_SCOPES = {"input", "model", "cost", "train", "accuracy", "init"}
+
+# What each lesson's --dry-run must print, the PNGs it must save and the scalars it must log.
+EXPECTED = {
+    "multiplication": (["2.000000 x 3.000000 = 6.000000"], [], {"train": {"xy"}}),
+    "linear_regression": (["Final Error is", "Predicting y =", "Actually is y = 2.00 x + 2.00"],
+                          ["fit.png", "cost.png"], {"train": {"cost"}}),
+    "multivariable_regression": (["Final Error is"], ["cost.png"], {"train": {"cost"}}),
+    "logistic_regression": (["Epoch 1: test accuracy", "Final accuracy was"], ["accuracy.png"],
+                            {"train": {"cost"}, "test": {"accuracy"}}),
+    "fully_connected": (["Finished training for 1 epochs", "s per epoch)", "Final accuracy was"],
+                        ["accuracy.png"], {"train": {"cost", "accuracy"}, "test": {"accuracy"}}),
+    "modern_net": (["Finished training for 1 epochs", "s per epoch)", "Final accuracy was"],
+                   ["accuracy.png"], {"train": {"cost", "accuracy"}, "test": {"accuracy"}}),
+    "cnn": (["Finished training for 1 epochs", "s per epoch)", "Final accuracy was"],
+            ["accuracy.png"], {"train": {"cost", "accuracy"}, "test": {"accuracy"}}),
+}
+
+
+def run_lesson(name, *flags, cwd=ROOT):
+    """Run `python -m lessons.<name> flags...` as a learner would; return the finished process."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", f"lessons.{name}", *flags], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def only_run_dir(logdir, name):
+    runs = list((logdir / name).iterdir())
+    assert len(runs) == 1, runs
+    return runs[0]
+
+
+@pytest.mark.parametrize("name", lessons.LESSONS)
+def test_header_follows_the_house_style(name):
+    fields = lessons.header(name)
+    assert list(fields)[:len(lessons.HEADER_FIELDS)] == list(lessons.HEADER_FIELDS)
+    description = fields["Description"]
+    assert description[0].isupper() and description.endswith(".") and len(description) < 100
+    assert fields["Run"] == f"python -m lessons.{name}"
+    assert "2-core CPU" in fields["Expected"]
+    source = (ROOT / "lessons" / f"{name}.py").read_text()
+    for section in ("## Setup", "## Build the graph", "## Exercises"):
+        assert f"# {section}" in source, section
+    assert "def main(argv=None):" in source and 'if __name__ == "__main__":' in source
+
+
+def test_index_lists_the_lessons_in_order():
+    process = subprocess.run([sys.executable, "-m", "lessons"], cwd=ROOT, capture_output=True, text=True)
+    assert process.returncode == 0, process.stderr
+    positions = [process.stdout.index(f". {name} -- ") for name in lessons.LESSONS]
+    assert positions == sorted(positions)
+    assert process.stdout.count("Expected:") == len(lessons.LESSONS)
+
+
+@pytest.mark.parametrize("name", lessons.LESSONS)
+def test_dry_run_prints_saves_and_logs(name, tmp_path):
+    lines, pngs, scalars = EXPECTED[name]
+    process = run_lesson(name, "--dry-run", "--logdir", str(tmp_path))
+    assert process.returncode == 0, process.stderr[-3000:]
+    for line in lines:
+        assert line in process.stdout
+    assert "Traceback" not in process.stderr
+    run_dir = only_run_dir(tmp_path, name)
+    assert f"tensorboard --logdir {tmp_path / name}" in process.stdout
+    for png in pngs:
+        path = run_dir / png
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"Saved plot: {path}" in process.stdout
+    for sub, tags in scalars.items():
+        events = EventAccumulator(str(run_dir / sub))
+        events.Reload()
+        assert tags <= set(events.Tags()["scalars"]), (sub, events.Tags())
+    events = EventAccumulator(str(run_dir / "train"))
+    events.Reload()
+    top_level = {node.name.split("/")[0] for node in events.Graph().node}
+    assert {"input", "model"} <= top_level <= TOP_SCOPES
+
+
+def test_linear_regression_lands_near_the_article(tmp_path, capsys):
+    from lessons import linear_regression
+    w, b, costs = linear_regression.main(["--logdir", str(tmp_path)])
+    assert abs(w - 1.52) < 0.1 and abs(b - 1.95) < 0.1
+    assert costs[-1] < costs[0] / 10
+    assert re.search(r"Predicting y = 1\.\d\d x \+ 1\.9\d", capsys.readouterr().out)
+
+
+def test_multivariable_regression_fixes_the_data_cell(tmp_path):
+    from lessons import multivariable_regression
+    costs = multivariable_regression.main(["--logdir", str(tmp_path)])
+    assert len(costs) == 1000
+    assert 0.7 < costs[-1] < 1.3 < costs[0]  # down to about the noise's variance
+
+
+def test_logistic_regression_learns_on_the_sample(tmp_path):
+    from lessons import logistic_regression
+    accuracies = logistic_regression.main(["--sample", "--epochs", "5", "--logdir", str(tmp_path)])
+    assert len(accuracies) == 5
+    assert accuracies[-1] > 0.80
+
+
+def test_cnn_graph_has_the_articles_shapes():
+    from lessons import cnn
+    graph = cnn.build_graph(cnn.parse_args(["--dry-run"]))[0]
+    shapes = {name: graph.get_tensor_by_name(f"model/{name}:0").shape.as_list() for name in (
+        "conv1/Relu", "conv1/MaxPool2d", "conv2/Relu", "conv2/MaxPool2d", "conv3/Relu", "conv3/MaxPool2d",
+        "dense/Reshape", "dense/Relu", "output/logits")}
+    assert shapes == {
+        "conv1/Relu": [None, 28, 28, 32], "conv1/MaxPool2d": [None, 14, 14, 32],
+        "conv2/Relu": [None, 14, 14, 64], "conv2/MaxPool2d": [None, 7, 7, 64],
+        "conv3/Relu": [None, 7, 7, 128], "conv3/MaxPool2d": [None, 4, 4, 128],
+        "dense/Reshape": [None, 2048], "dense/Relu": [None, 625], "output/logits": [None, 10]}
+
+
+def test_article_defects_are_kept_by_default_and_fixable():
+    """The CNN flattens the undropped third block unless --block3-dropout; same for modern net's input."""
+    from lessons import cnn, modern_net
+
+    def reshape_input(graph):
+        return graph.get_operation_by_name("model/dense/Reshape").inputs[0].op.name
+
+    assert reshape_input(cnn.build_graph(cnn.parse_args([]))[0]) == "model/conv3/MaxPool2d"
+    assert "dropout" in reshape_input(cnn.build_graph(cnn.parse_args(["--block3-dropout"]))[0])
+
+    def first_matmul_input(graph):
+        return graph.get_operation_by_name("model/hidden1/MatMul").inputs[0].op.name
+
+    assert first_matmul_input(modern_net.build_graph(modern_net.parse_args([]))[0]) == "input/X"
+    assert "dropout" in first_matmul_input(modern_net.build_graph(modern_net.parse_args(["--input-dropout"]))[0])
+
+
+def test_same_seed_same_numbers_on_cpu(tmp_path):
+    from lessons import modern_net
+    flags = ["--dry-run", "--device", "cpu", "--logdir", str(tmp_path)]
+    first = modern_net.main(flags)
+    second = modern_net.main(flags)
+    third = modern_net.main(flags + ["--seed", "1"])
+    assert list(first) == list(second)
+    assert list(first) != list(third)
+
+
+def test_gpu_asked_for_without_a_gpu_is_a_clear_error(tmp_path):
+    import tensorflow as tf
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("this machine has a GPU; the error path is for machines without one")
+    process = run_lesson("cnn", "--dry-run", "--device", "gpu", "--logdir", str(tmp_path))
+    assert process.returncode == 1
+    assert "TensorFlow sees no GPU" in process.stderr and "--device cpu" in process.stderr
+    assert "Traceback" not in process.stderr
+    assert not (tmp_path / "cnn").exists()
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--epochs", "0"], "--epochs: must be at least 1"),
+    (["--batch-size", "-3"], "--batch-size: must be at least 1"),
+    (["--keep-conv", "0"], "--keep-conv: a keep probability must be greater than 0"),
+    (["--keep-hidden", "1.5"], "--keep-hidden: a keep probability"),
+    (["--learning-rate", "-0.1"], "--learning-rate: must be a number greater than 0"),
+    (["--device", "tpu"], "--device: invalid choice"),
+])
+def test_bad_flags_are_refused_with_the_reason(flags, message, capsys):
+    from lessons import cnn
+    with pytest.raises(SystemExit) as exit_info:
+        cnn.parse_args(flags)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_sizes_that_do_not_fit_the_data_are_explained(tmp_path):
+    from lessons import fully_connected
+    with pytest.raises(TfgraphError, match="batch size of at most 5000"):
+        fully_connected.main(["--sample", "--batch-size", "6000", "--logdir", str(tmp_path)])
+    with pytest.raises(TfgraphError, match="test set has only 1000 images"):
+        fully_connected.main(["--sample", "--test-size", "2000", "--logdir", str(tmp_path)])
+
+
+def test_sample_caps_the_default_test_size():
+    from lessons import fully_connected
+    assert fully_connected.parse_args(["--sample"]).test_size == 1000
+    assert fully_connected.parse_args([]).test_size == 10000

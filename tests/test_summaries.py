@@ -1,0 +1,58 @@
+"""Run folders, writers and scalars, read back from the event files."""
+import datetime
+import threading
+
+import pytest
+import tensorflow as tf
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from tfgraph import summaries
+from tfgraph.errors import TfgraphError
+
+
+def test_run_name_says_when_and_what():
+    when = datetime.datetime(2026, 11, 27, 9, 5, 3)
+    assert summaries.run_name({"lr": 0.001, "seed": 3}, now=when) == "20261127-090503,lr=0.001,seed=3"
+    assert summaries.run_name(now=when) == "20261127-090503"
+
+
+def test_runs_started_together_get_their_own_folders(tmp_path):
+    folders = []
+    threads = [threading.Thread(target=lambda: folders.append(summaries.make_run_dir(tmp_path, "cnn", {"seed": 0})))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(folders)) == 8
+    assert all(folder.is_dir() and folder.parent == tmp_path / "cnn" for folder in folders)
+
+
+def test_a_log_folder_that_cannot_be_made_is_explained(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(TfgraphError, match=r"Cannot create the log folder .*--logdir"):
+        summaries.make_run_dir(blocker / "logs", "cnn")
+
+
+def test_run_writes_graph_to_train_and_scalars_to_both(tmp_path):
+    graph = tf.Graph()
+    with graph.as_default():
+        with tf.name_scope("model"):
+            tf.constant(1.0, name="one")
+    with summaries.start_run(tmp_path, "lesson", graph) as run:
+        summaries.add_scalars(run.train, 10, cost=2.5, accuracy=0.5)
+        summaries.add_scalars(run.test, 10, accuracy=0.25)
+    train = EventAccumulator(str(run.dir / "train"))
+    train.Reload()
+    assert [node.name for node in train.Graph().node] == ["model/one"]
+    assert [(e.step, e.value) for e in train.Scalars("cost")] == [(10, 2.5)]
+    test = EventAccumulator(str(run.dir / "test"))
+    test.Reload()
+    assert not test.Tags()["graph"]
+    assert [(e.step, e.value) for e in test.Scalars("accuracy")] == [(10, 0.25)]
+
+
+def test_tensorboard_command_quotes_paths():
+    assert summaries.tensorboard_command("logs/cnn") == "tensorboard --logdir logs/cnn"
+    assert summaries.tensorboard_command("my logs/cnn") == "tensorboard --logdir 'my logs/cnn'"
