@@ -26,14 +26,14 @@ The article's defects, and what this lesson does about them:
 # %%
 import tensorflow as tf
 
-from tfgraph import cli, plotting, summaries, training
+from tfgraph import cli, plotting, training
 
 tf1 = tf.compat.v1
 
 
 def parse_args(argv=None):
     """The lesson's flags, defaulting to the article's values."""
-    parser = cli.lesson_parser(__doc__, "python -m lessons.cnn")
+    parser = cli.lesson_parser(__doc__, "cnn")
     cli.add_training_flags(parser, num_epochs=10, batch_size=50, learning_rate=0.001, test_size=500,
                            how_often=20)
     parser.add_argument("--decay", type=cli.positive_float, default=0.9,
@@ -120,7 +120,7 @@ def main(argv=None):
     graph, X, Y, keep_rate_conv, keep_rate_hidden, ops, init = build_graph(args)
     settings = {"lr": args.learning_rate, "keep_conv": args.keep_conv, "keep_hidden": args.keep_hidden,
                 "block3_dropout": int(args.block3_dropout), "seed": args.seed}
-    with summaries.start_run(args.logdir, "cnn", graph, settings) as run:
+    with cli.open_run(args, graph, settings) as run:
         with cli.session(args, graph) as sess:
             sess.run(init)
             accuracies = training.train_model(
@@ -128,12 +128,9 @@ def main(argv=None):
                 args.num_epochs, args.batch_size, args.test_size,
                 {keep_rate_conv: args.keep_conv, keep_rate_hidden: args.keep_hidden},
                 {keep_rate_conv: 1.0, keep_rate_hidden: 1.0}, args.how_often,
-                X=X, Y=Y, cost_operation=ops.total_cost, writers=run, shuffle=args.shuffle, seed=args.seed)
+                X=X, Y=Y, cost_operation=ops.total_cost, run=run, shuffle=args.shuffle, seed=args.seed)
 
-        # %% [markdown]
         # ## Evaluate
-
-        # %%
         plots = [plotting.plot_accuracies(accuracies, run.dir / "accuracy.png", ylim=(0.9, 1), show=args.show)]
     cli.print_closing(run, plots)
     return accuracies

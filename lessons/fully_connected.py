@@ -24,14 +24,14 @@ is shuffled each epoch (seeded; `--no-shuffle` keeps the article's fixed order).
 # %%
 import tensorflow as tf
 
-from tfgraph import cli, plotting, summaries, training
+from tfgraph import cli, plotting, training
 
 tf1 = tf.compat.v1
 
 
 def parse_args(argv=None):
     """The lesson's flags, defaulting to the article's values."""
-    parser = cli.lesson_parser(__doc__, "python -m lessons.fully_connected")
+    parser = cli.lesson_parser(__doc__, "fully_connected")
     cli.add_training_flags(parser, num_epochs=50, batch_size=50, learning_rate=0.2, test_size=10000,
                            how_often=100)
     parser.add_argument("--num-hidden", type=cli.positive_int, default=620,
@@ -80,21 +80,18 @@ def main(argv=None):
     args = parse_args(argv)
     train_X, train_Y, test_X, test_Y = cli.load_mnist(args)
     graph, X, Y, ops, init = build_graph(args)
-    with summaries.start_run(args.logdir, "fully_connected", graph,
+    with cli.open_run(args, graph,
                              {"lr": args.learning_rate, "seed": args.seed}) as run:
         with cli.session(args, graph) as sess:
             sess.run(init)
             accuracies = training.train_model(
                 sess, train_X, train_Y, test_X, test_Y, ops.train_operation, ops.accuracy_operation,
                 args.num_epochs, args.batch_size, args.test_size, how_often=args.how_often,
-                X=X, Y=Y, cost_operation=ops.total_cost, writers=run, shuffle=args.shuffle, seed=args.seed)
+                X=X, Y=Y, cost_operation=ops.total_cost, run=run, shuffle=args.shuffle, seed=args.seed)
 
-        # %% [markdown]
         # ## Evaluate
         #
         # The curve zooms on [0.9, 1] as the article's did.
-
-        # %%
         plots = [plotting.plot_accuracies(accuracies, run.dir / "accuracy.png", ylim=(0.9, 1), show=args.show)]
     cli.print_closing(run, plots)
     return accuracies

@@ -30,7 +30,7 @@ tf1 = tf.compat.v1
 
 def parse_args(argv=None):
     """The lesson's flags, defaulting to the article's values."""
-    parser = cli.lesson_parser(__doc__, "python -m lessons.linear_regression")
+    parser = cli.lesson_parser(__doc__, "linear_regression")
     cli.add_training_flags(parser, num_epochs=200, learning_rate=0.01)
     parser.add_argument("--num-points", type=cli.positive_int, default=500,
                         help="how many (x, y) points to fit (default: 500)")
@@ -95,7 +95,7 @@ def main(argv=None):
     graph, g = build_graph(args)
     feed = {g["X"]: train_X, g["Y"]: train_Y}
     costs = []
-    with summaries.start_run(args.logdir, "linear_regression", graph,
+    with cli.open_run(args, graph,
                              {"lr": args.learning_rate, "seed": args.seed}) as run:
         with cli.session(args, graph) as sess:
             sess.run(g["init"])
@@ -105,10 +105,7 @@ def main(argv=None):
                 summaries.add_scalars(run.train, epoch + 1, cost=costs[-1])
             w_final, b_final = sess.run([g["w"], g["b"]])
 
-        # %% [markdown]
         # ## Evaluate
-
-        # %%
         print("Final Error is %f" % costs[-1])
         print("Predicting y = %.02f x + %.02f" % (w_final, b_final))
         print("Actually is y = %.02f x + %.02f" % (2, 2))

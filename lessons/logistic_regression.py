@@ -28,7 +28,7 @@ tf1 = tf.compat.v1
 
 def parse_args(argv=None):
     """The lesson's flags, defaulting to the article's values."""
-    parser = cli.lesson_parser(__doc__, "python -m lessons.logistic_regression")
+    parser = cli.lesson_parser(__doc__, "logistic_regression")
     cli.add_training_flags(parser, num_epochs=30, batch_size=200, learning_rate=0.05)
     cli.add_common_flags(parser)
     return cli.parse_args(parser, argv)
@@ -72,7 +72,7 @@ def main(argv=None):
     graph, X, Y, ops, init = build_graph(args)
     accuracies = []
     samples_seen = 0
-    with summaries.start_run(args.logdir, "logistic_regression", graph,
+    with cli.open_run(args, graph,
                              {"lr": args.learning_rate, "seed": args.seed}) as run:
         with cli.session(args, graph) as sess:
             sess.run(init)
@@ -88,10 +88,7 @@ def main(argv=None):
                 summaries.add_scalars(run.train, samples_seen, cost=cost)
                 summaries.add_scalars(run.test, samples_seen, accuracy=accuracies[-1])
 
-        # %% [markdown]
         # ## Evaluate
-
-        # %%
         print("Final accuracy was %.04f" % accuracies[-1])
         plots = [plotting.plot_curve(accuracies, run.dir / "accuracy.png", xlabel="Epoch",
                                      ylabel="Test accuracy", show=args.show)]

@@ -27,14 +27,14 @@ The article's defects, and what this lesson does about them:
 # %%
 import tensorflow as tf
 
-from tfgraph import cli, plotting, summaries, training
+from tfgraph import cli, plotting, training
 
 tf1 = tf.compat.v1
 
 
 def parse_args(argv=None):
     """The lesson's flags, defaulting to the article's values."""
-    parser = cli.lesson_parser(__doc__, "python -m lessons.modern_net")
+    parser = cli.lesson_parser(__doc__, "modern_net")
     cli.add_training_flags(parser, num_epochs=50, batch_size=100, learning_rate=0.001, test_size=10000,
                            how_often=100)
     parser.add_argument("--decay", type=cli.positive_float, default=0.9,
@@ -104,7 +104,7 @@ def main(argv=None):
     graph, X, Y, keep_input, keep_hidden, ops, init = build_graph(args)
     settings = {"lr": args.learning_rate, "keep_input": args.keep_input, "keep_hidden": args.keep_hidden,
                 "input_dropout": int(args.input_dropout), "seed": args.seed}
-    with summaries.start_run(args.logdir, "modern_net", graph, settings) as run:
+    with cli.open_run(args, graph, settings) as run:
         with cli.session(args, graph) as sess:
             sess.run(init)
             accuracies = training.train_model(
@@ -112,12 +112,9 @@ def main(argv=None):
                 args.num_epochs, args.batch_size, args.test_size,
                 {keep_input: args.keep_input, keep_hidden: args.keep_hidden},
                 {keep_input: 1.0, keep_hidden: 1.0}, args.how_often,
-                X=X, Y=Y, cost_operation=ops.total_cost, writers=run, shuffle=args.shuffle, seed=args.seed)
+                X=X, Y=Y, cost_operation=ops.total_cost, run=run, shuffle=args.shuffle, seed=args.seed)
 
-        # %% [markdown]
         # ## Evaluate
-
-        # %%
         plots = [plotting.plot_accuracies(accuracies, run.dir / "accuracy.png", ylim=(0.9, 1), show=args.show)]
     cli.print_closing(run, plots)
     return accuracies

@@ -26,7 +26,7 @@ tf1 = tf.compat.v1
 
 def parse_args(argv=None):
     """The lesson's flags: the two numbers to multiply, and the shared ones."""
-    parser = cli.lesson_parser(__doc__, "python -m lessons.multiplication")
+    parser = cli.lesson_parser(__doc__, "multiplication")
     parser.add_argument("--x", type=float, default=2.0, help="the first number (default: 2)")
     parser.add_argument("--y", type=float, default=3.0, help="the second number (default: 3)")
     cli.add_common_flags(parser, uses_mnist=False)
@@ -62,7 +62,7 @@ def main(argv=None):
     """Build the graph, run it once, print the product and write the graph for TensorBoard."""
     args = parse_args(argv)
     graph, x, y, xy = build_graph(args)
-    with summaries.start_run(args.logdir, "multiplication", graph) as run:
+    with cli.open_run(args, graph) as run:
         with cli.session(args, graph) as sess:
             product = sess.run(xy, feed_dict={x: args.x, y: args.y})
         summaries.add_scalars(run.train, 0, xy=product)

@@ -28,7 +28,7 @@ tf1 = tf.compat.v1
 
 def parse_args(argv=None):
     """The lesson's flags, defaulting to the article's values."""
-    parser = cli.lesson_parser(__doc__, "python -m lessons.multivariable_regression")
+    parser = cli.lesson_parser(__doc__, "multivariable_regression")
     cli.add_training_flags(parser, num_epochs=1000, learning_rate=0.01)
     parser.add_argument("--n", type=cli.positive_int, default=5, help="input dimension n (default: 5)")
     parser.add_argument("--m", type=cli.positive_int, default=8, help="output dimension m (default: 8)")
@@ -88,7 +88,7 @@ def main(argv=None):
     graph, g = build_graph(args)
     feed = {g["X"]: train_X, g["Y"]: train_Y}
     costs = []
-    with summaries.start_run(args.logdir, "multivariable_regression", graph,
+    with cli.open_run(args, graph,
                              {"lr": args.learning_rate, "seed": args.seed}) as run:
         with cli.session(args, graph) as sess:
             sess.run(g["init"])
@@ -97,10 +97,7 @@ def main(argv=None):
                 costs.append(sess.run(g["cost"], feed_dict=feed))
                 summaries.add_scalars(run.train, epoch + 1, cost=costs[-1])
 
-        # %% [markdown]
         # ## Evaluate
-
-        # %%
         print("Final Error is %f" % costs[-1])
         plots = [plotting.plot_curve(costs, run.dir / "cost.png", xlabel="Epoch",
                                      ylabel="Mean Squared Error", show=args.show)]

@@ -79,7 +79,7 @@ def test_train_model_learns_logs_and_reports(tmp_path, capsys):
             history = training.train_model(
                 sess, train_X, train_Y, test_X, test_Y, ops.train_operation, ops.accuracy_operation,
                 num_epochs=3, batch_size=50, test_size=40, how_often=2, X=X, Y=Y,
-                cost_operation=ops.total_cost, writers=run, seed=0, progress=False,
+                cost_operation=ops.total_cost, run=run, seed=0, progress=False,
                 hooks=[lambda samples, accuracy: seen.append((samples, accuracy))])
             cost_after = sess.run(ops.total_cost, {X: train_X, Y: train_Y})
             weights = sess.run(w)

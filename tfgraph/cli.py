@@ -6,13 +6,17 @@ MNIST lessons, `--data-dir` and `--sample`. `run` turns the mistakes a learner c
 fix into one clear paragraph and an exit status instead of a traceback.
 """
 import argparse
+import json
+import shlex
 import sys
+from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
+from tfgraph import summaries
+from tfgraph.checkpoints import write_json_atomically
 from tfgraph.errors import TfgraphError
-from tfgraph.summaries import tensorboard_command
 
 tf1 = tf.compat.v1
 # TensorFlow's Python deprecation notices come from inside compat.v1 itself, not from
@@ -62,10 +66,12 @@ def probability(text):
     return value
 
 
-def lesson_parser(module_doc, prog):
-    """An ArgumentParser whose description is the lesson's docstring (introduced by every lesson)."""
-    return argparse.ArgumentParser(prog=prog, description=module_doc,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+def lesson_parser(module_doc, lesson):
+    """An ArgumentParser for `python -m lessons.<lesson>`, described by the lesson's docstring (every lesson)."""
+    parser = argparse.ArgumentParser(prog=f"python -m lessons.{lesson}", description=module_doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(lesson=lesson)
+    return parser
 
 
 def add_training_flags(parser, *, num_epochs, batch_size=None, learning_rate, test_size=None, how_often=None):
@@ -85,6 +91,12 @@ def add_training_flags(parser, *, num_epochs, batch_size=None, learning_rate, te
                             help=f"check test accuracy every this many batches (default: {how_often})")
         parser.add_argument("--no-shuffle", dest="shuffle", action="store_false",
                             help="train in the article's fixed order instead of reshuffling each epoch")
+        parser.add_argument("--checkpoint-every", type=float, default=60.0, metavar="SECONDS",
+                            help="save a checkpoint at the first accuracy check after this many seconds, "
+                                 "and at the end; 0 saves at every check (default: 60)")
+        parser.add_argument("--resume", nargs="?", const="latest", default=None, metavar="RUN_DIR",
+                            help="continue the latest run of this lesson under --logdir (or RUN_DIR) from "
+                                 "its last checkpoint, with its flags; flags given now override them")
 
 
 def add_common_flags(parser, *, uses_mnist=True):
@@ -124,25 +136,79 @@ def resolve_device(requested):
     return requested
 
 
+def in_jupyter_kernel():
+    """True inside a Jupyter kernel: a notebook, or VS Code running a lesson's `# %%` cells."""
+    kernelapp = sys.modules.get("ipykernel.kernelapp")
+    return kernelapp is not None and kernelapp.IPKernelApp.initialized()
+
+
 def parse_args(parser, argv=None):
     """Parse the flags, apply --dry-run, check the device and print the settings (introduced by every lesson)."""
+    if argv is None and in_jupyter_kernel():
+        argv = ["--show"]  # sys.argv holds the kernel's own arguments; use the defaults, plots under the cell
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = argv
+    if getattr(args, "resume", None):
+        args.resume = _find_run_to_resume(args)
+        with open(args.resume / "run.json", encoding="utf-8") as stream:
+            saved_argv = json.load(stream)["argv"]
+        args = parser.parse_args(saved_argv + argv)  # flags given now win over the saved ones
+        args.resume = _find_run_to_resume(args)
+        args.argv = saved_argv + argv
     if args.dry_run:
         args.num_epochs = 1
         if hasattr(args, "sample"):
             args.sample = True
         if hasattr(args, "test_size"):
             args.test_size = min(args.test_size, DRY_RUN_TEST_IMAGES)
-    if getattr(args, "sample", False) and getattr(args, "test_size", None) == parser.get_default("test_size"):
+    if getattr(args, "sample", False) and hasattr(args, "test_size") \
+            and args.test_size == parser.get_default("test_size"):
         # The article's default may ask for the full 10,000 test images; the sample has fewer.
         args.test_size = min(args.test_size, SAMPLE_TEST_IMAGES)
     args.device = resolve_device(args.device)
     if args.device == "cpu":
         # Same seed, same numbers: ask TensorFlow for deterministic kernels on the CPU.
         tf.config.experimental.enable_op_determinism()
-    settings = " ".join(f"{key}={value}" for key, value in vars(args).items() if value is not None)
+    settings = " ".join(f"{key}={value}" for key, value in vars(args).items()
+                        if value is not None and key not in ("argv", "lesson"))
     print(f"Settings: {settings}")
     return args
+
+
+def _find_run_to_resume(args):
+    """The run folder --resume names (or the lesson's latest with a checkpoint), checked."""
+    if args.resume == "latest":
+        run_dir = summaries.latest_run_dir(args.logdir, args.lesson)
+        if run_dir is None:
+            raise TfgraphError(
+                f"There is no run of {args.lesson} with a checkpoint under {Path(args.logdir) / args.lesson} "
+                "to resume. Start a new run without --resume, or name a run folder: --resume RUN_DIR.")
+        return run_dir
+    run_dir = Path(args.resume)
+    if not (run_dir / "run.json").is_file():
+        raise TfgraphError(
+            f"{run_dir} is not a run folder of a lesson (it has no run.json). Give the folder a lesson "
+            f"printed as its TensorBoard run, e.g. {Path(args.logdir) / args.lesson / '<run>'}.")
+    return run_dir
+
+
+def open_run(args, graph, settings=None):
+    """The lesson's TensorBoard run: a new folder, or with --resume the one being continued (every lesson)."""
+    resume_command = None
+    if getattr(args, "resume", None):
+        run_dir = Path(args.resume)
+        print(f"Continuing the run in {run_dir}")
+    else:
+        run_dir = summaries.make_run_dir(args.logdir, args.lesson, settings)
+        write_json_atomically(run_dir / "run.json", {"lesson": args.lesson, "argv": args.argv,
+                                                    "tensorflow": tf.__version__})
+    if hasattr(args, "resume"):
+        resume_command = f"python -m lessons.{args.lesson} --logdir {shlex.quote(args.logdir)} " \
+                         f"--resume {shlex.quote(str(run_dir))}"
+    return summaries.Run(run_dir, graph, resuming=bool(getattr(args, "resume", None)),
+                         checkpoint_seconds=getattr(args, "checkpoint_every", 60.0),
+                         resume_command=resume_command)
 
 
 def load_mnist(args, reshape=True):
@@ -192,7 +258,7 @@ def print_closing(run, plots=()):
         print(f"Saved plot: {plot}")
     print(f"TensorBoard run: {run.dir}")
     print("See the graph and the curves with:")
-    print(f"  {tensorboard_command(run.dir.parent)}")
+    print(f"  {summaries.tensorboard_command(run.dir.parent)}")
 
 
 def run(main, argv=None):
@@ -200,8 +266,9 @@ def run(main, argv=None):
     try:
         main(argv)
     except TfgraphError as error:
-        print(f"\nerror: {error}", file=sys.stderr)
-        sys.exit(1)
+        status = getattr(error, "exit_status", 1)
+        print(f"\n{'error' if status == 1 else 'stopped'}: {error}", file=sys.stderr)
+        sys.exit(status)
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         sys.exit(130)

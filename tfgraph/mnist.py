@@ -19,6 +19,7 @@ gives a file whose SHA-256 (of the uncompressed content) is in ``SHA256``:
    the small sample shipped with tfgraph (``load_sample()``, or ``--sample`` on
    the lessons), which needs no network at all.
 """
+import errno
 import gzip
 import hashlib
 import http.client
@@ -294,7 +295,15 @@ def _fetch_from_mirrors(train_dir, names, mirrors, timeout):
                 reason = getattr(e, "reason", None) or e
                 print(f"  could not reach {base}: {reason}; trying the next source")
                 reachable.remove(base)  # do not wait for it again for the other files
-            except (MNISTError, http.client.HTTPException, OSError) as e:
+            except OSError as e:
+                if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+                    raise MNISTError(
+                        f"MNIST cannot be saved in {train_dir}: {e.strerror}. Free some space "
+                        f"there, or choose another folder with --data-dir (or the "
+                        f"TFGRAPH_DATA_DIR environment variable).") from None
+                print(f"  the file from {base} is unusable: {e or type(e).__name__}; "
+                      f"trying the next source")
+            except (MNISTError, http.client.HTTPException) as e:
                 print(f"  the file from {base} is unusable: {e or type(e).__name__}; "
                       f"trying the next source")
             else:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import tensorflow as tf
 
+from tfgraph.checkpoints import Checkpoints
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
@@ -54,14 +55,27 @@ def make_run_dir(logdir, lesson, settings=None):
 
 
 class Run:
-    """One lesson run's folder and its two event writers, `train` (with the graph) and `test`."""
+    """One lesson run's folder, its two event writers (`train` with the graph, `test`) and its checkpoints.
 
-    def __init__(self, directory, graph=None):
+    `resuming` says that the folder holds an earlier run to continue; `resume_command`
+    is what a learner types to continue it (printed when training is interrupted).
+    """
+
+    def __init__(self, directory, graph=None, *, resuming=False, checkpoint_seconds=60.0, resume_command=None):
         self.dir = Path(directory)
+        self.graph = graph or tf.Graph()
+        self.resuming = resuming
+        self.resume_command = resume_command
+        self.checkpoints = Checkpoints(self.dir / "checkpoints", self.graph, checkpoint_seconds)
         # FileWriter refuses to work eagerly; building it inside a graph context is enough.
-        with (graph or tf.Graph()).as_default():
+        with self.graph.as_default():
             self.train = tf1.summary.FileWriter(str(self.dir / "train"), graph=graph)
             self.test = tf1.summary.FileWriter(str(self.dir / "test"))
+
+    def restart_at(self, step):
+        """Tell TensorBoard that training restarts at `step`, so it drops events the killed run wrote after it."""
+        for writer in (self.train, self.test):
+            writer.add_session_log(tf1.SessionLog(status=tf1.SessionLog.START), step)
 
     def flush(self):
         """Write pending events of both writers to disk."""
@@ -90,6 +104,14 @@ def add_scalars(writer, step, **values):
     summary = tf1.Summary(value=[tf1.Summary.Value(tag=tag, simple_value=float(value))
                                  for tag, value in values.items()])
     writer.add_summary(summary, step)
+
+
+def latest_run_dir(logdir, lesson):
+    """The newest run folder of `lesson` under `logdir` that has a checkpoint, or None."""
+    parent = Path(logdir) / lesson
+    runs = [path for path in parent.iterdir() if (path / "checkpoints" / "checkpoint").exists()] \
+        if parent.is_dir() else []
+    return max(runs, key=lambda path: (path / "checkpoints" / "checkpoint").stat().st_mtime, default=None)
 
 
 def tensorboard_command(logdir):

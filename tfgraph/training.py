@@ -6,6 +6,9 @@ kept here with the article's names and parameter order; what is new is listed in
 `train_model`'s docstring.
 """
 import math
+import signal
+import sys
+import threading
 import time
 from typing import NamedTuple
 
@@ -21,6 +24,12 @@ tf1 = tf.compat.v1
 
 class TrainingDiverged(TfgraphError):
     """The cost became NaN or infinite, so training stopped."""
+
+
+class TrainingInterrupted(TfgraphError):
+    """Ctrl-C stopped training at a batch boundary, after saving a checkpoint."""
+
+    exit_status = 130
 
 
 class AccuracyHistory(list):
@@ -135,7 +144,7 @@ def _check_arguments(train_X, train_Y, test_X, test_Y, num_epochs, batch_size, t
 
 def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accuracy_operation,
                 num_epochs, batch_size, test_size, train_feed=None, test_feed=None, how_often=100, *,
-                X, Y, cost_operation=None, writers=None, shuffle=True, seed=None,
+                X, Y, cost_operation=None, run=None, shuffle=True, seed=None,
                 eval_batch_size=1000, hooks=(), progress=True):
     """Train with minibatches, measuring test accuracy as it goes (the article's helper, fully connected net).
 
@@ -154,19 +163,29 @@ def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accurac
     - Accuracy is measured in batches of `eval_batch_size` (the article fed the whole
       test set at once, which for the CNN needs gigabytes).
     - With `cost_operation`, the cost is checked at every step: NaN or infinity stops
-      training with `TrainingDiverged`. With `writers` (a `summaries.Run`), the train
-      cost and batch accuracy go to its train writer and the test accuracy to its test
-      writer, with the number of samples seen as the step.
+      training with `TrainingDiverged`.
+    - With `run` (a `summaries.Run`): the train cost and batch accuracy go to its train
+      writer and the test accuracy to its test writer, with the number of samples seen
+      as the step; a checkpoint is saved every `run.checkpoints.every_seconds` (at an
+      accuracy check) and at the end; if `run.resuming`, training continues from the
+      run's last checkpoint; and Ctrl-C stops at the next batch boundary, saves a
+      checkpoint and raises `TrainingInterrupted` (a second Ctrl-C stops at once).
     - Each function in `hooks` is called as `hook(samples_seen, accuracy)` after every
       accuracy measurement, so a lesson can log more without changing this loop.
-    - The closing lines split the time into training and evaluation.
+    - The closing lines split the time into training and measuring test accuracy.
     """
     _check_arguments(train_X, train_Y, test_X, test_Y, num_epochs, batch_size, test_size, how_often)
     train_feed, test_feed = dict(train_feed or {}), dict(test_feed or {})
-    rng = np.random.default_rng(seed)
+    num_train = len(train_X)
+    num_batches = -(-num_train // batch_size)
+    order_seed, eval_seed = np.random.SeedSequence(seed).spawn(2)
+    order_rng, eval_rng = np.random.default_rng(order_seed), np.random.default_rng(eval_seed)
     history = AccuracyHistory()
     history.num_epochs = num_epochs
-    num_train = len(train_X)
+    loop = {"epoch": 0, "batch": 0, "samples_seen": 0, "train_seconds": 0.0, "eval_seconds": 0.0,
+            "epoch_order_rng": order_rng.bit_generator.state}
+    if run is not None and run.resuming:
+        loop = _resume(sess, run, history, eval_rng, num_train, batch_size, shuffle)
 
     # One callable per fetch list, fed positionally: cheaper per step than a feed dict.
     feed_list = [X, Y, *train_feed]
@@ -175,65 +194,132 @@ def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accurac
     run_step = sess.make_callable(step_fetches, feed_list=feed_list)
     run_logged_step = sess.make_callable(step_fetches + [accuracy_operation], feed_list=feed_list)
 
-    eval_seconds = 0.0
-    samples_seen = 0
-
     def measure_test_accuracy():
-        nonlocal eval_seconds
         started = time.perf_counter()
         if test_size == len(test_X):
             tX, tY = test_X, test_Y
         else:
-            test_set = rng.choice(len(test_X), test_size, replace=False)
+            test_set = eval_rng.choice(len(test_X), test_size, replace=False)
             tX, tY = test_X[test_set], test_Y[test_set]
         accuracy = evaluate(sess, accuracy_operation, X, Y, tX, tY, test_feed, eval_batch_size)
-        eval_seconds += time.perf_counter() - started
-        history.record(samples_seen, accuracy)
+        loop["eval_seconds"] += time.perf_counter() - started
+        history.record(loop["samples_seen"], accuracy)
         bar.set_description("Test Accuracy: %.4f" % accuracy)
-        if writers is not None:
-            add_scalars(writers.test, samples_seen, accuracy=accuracy)
+        if run is not None:
+            add_scalars(run.test, loop["samples_seen"], accuracy=accuracy)
         for hook in hooks:
-            hook(samples_seen, accuracy)
+            hook(loop["samples_seen"], accuracy)
 
-    started = time.perf_counter()
-    with tqdm(total=num_epochs * num_train, unit="samples", disable=not progress,
-              dynamic_ncols=True, mininterval=0.5) as bar:
-        for epoch in range(num_epochs):
+    def save_checkpoint():
+        position = dict(loop, eval_rng=eval_rng.bit_generator.state, accuracies=list(history),
+                        samples=list(history.samples), num_train=num_train, batch_size=batch_size,
+                        shuffle=shuffle)
+        run.checkpoints.save(sess, loop["samples_seen"], position)
+
+    with _StopOnInterrupt(enabled=run is not None) as interrupt, \
+            tqdm(total=num_epochs * num_train, initial=loop["samples_seen"], unit="samples",
+                 disable=not progress, dynamic_ncols=True, mininterval=0.5) as bar:
+        started = time.perf_counter() - loop["train_seconds"] - loop["eval_seconds"]
+        while loop["epoch"] < num_epochs:
+            epoch = loop["epoch"]
+            order_rng.bit_generator.state = loop["epoch_order_rng"]
             if shuffle:
-                order = rng.permutation(num_train)
+                order = order_rng.permutation(num_train)
                 epoch_X, epoch_Y = train_X[order], train_Y[order]  # contiguous: batches are views
             else:
                 epoch_X, epoch_Y = train_X, train_Y
-            for batch_index, start in enumerate(range(0, num_train, batch_size)):
+            for batch_index in range(loop["batch"], num_batches):
+                start = batch_index * batch_size
                 batch_X = epoch_X[start:start + batch_size]
                 batch_Y = epoch_Y[start:start + batch_size]
                 measure_now = batch_index % how_often == 0
-                step = run_logged_step if measure_now else run_step
-                results = step(batch_X, batch_Y, *extra_feeds)
-                samples_seen += len(batch_X)
+                results = (run_logged_step if measure_now else run_step)(batch_X, batch_Y, *extra_feeds)
+                loop["samples_seen"] += len(batch_X)
+                loop["batch"] = batch_index + 1
                 bar.update(len(batch_X))
                 if cost_operation is not None:
-                    cost = check_cost(results[1], epoch, batch_index, samples_seen)
+                    cost = check_cost(results[1], epoch, batch_index, loop["samples_seen"])
                 if measure_now:
-                    if writers is not None:
+                    if run is not None:
                         values = {"accuracy": float(results[-1])}
                         if cost_operation is not None:
                             values["cost"] = cost
-                        add_scalars(writers.train, samples_seen, **values)
+                        add_scalars(run.train, loop["samples_seen"], **values)
                     measure_test_accuracy()
+                if interrupt.requested or (measure_now and run is not None and run.checkpoints.due()):
+                    loop["train_seconds"] = time.perf_counter() - started - loop["eval_seconds"]
+                    save_checkpoint()
+                    if interrupt.requested:
+                        run.flush()
+                        raise TrainingInterrupted(
+                            f"Training stopped after {loop['samples_seen']} samples (epoch {epoch + 1}, batch "
+                            f"{batch_index + 1}); a checkpoint is saved in {run.checkpoints.dir}. Continue "
+                            f"with: {run.resume_command or 'the same command and --resume'}")
             measure_test_accuracy()
+            loop.update(epoch=epoch + 1, batch=0, epoch_order_rng=order_rng.bit_generator.state)
         history.seconds = time.perf_counter() - started
+        loop["train_seconds"] = history.seconds - loop["eval_seconds"]
+        if run is not None:
+            save_checkpoint()
 
-    history.eval_seconds = eval_seconds
-    history.train_seconds = history.seconds - eval_seconds
+    history.eval_seconds = loop["eval_seconds"]
+    history.train_seconds = loop["train_seconds"]
     print("Finished training for %d epochs" % num_epochs)
     print("Took %.02f seconds (%.02f s per epoch)" % (history.seconds, history.seconds / num_epochs))
     print("  training %.02f s (%.02f s per epoch), measuring test accuracy %.02f s"
           % (history.train_seconds, history.train_seconds / num_epochs, history.eval_seconds))
     history.final_accuracy = evaluate(sess, accuracy_operation, X, Y, test_X, test_Y, test_feed, eval_batch_size)
-    history.record(samples_seen, history.final_accuracy)
-    if writers is not None:
-        add_scalars(writers.test, samples_seen, final_accuracy=history.final_accuracy)
-        writers.flush()
+    history.record(loop["samples_seen"], history.final_accuracy)
+    if run is not None:
+        add_scalars(run.test, loop["samples_seen"], final_accuracy=history.final_accuracy)
+        run.flush()
     print("Final accuracy was %.04f" % history.final_accuracy)
     return history
+
+
+def _resume(sess, run, history, eval_rng, num_train, batch_size, shuffle):
+    """Restore the run's latest checkpoint into `sess` and `history`; return the loop position."""
+    latest = run.checkpoints.latest()
+    if latest is None:
+        raise TfgraphError(
+            f"There is no checkpoint to resume from in {run.checkpoints.dir}. Checkpoints are saved every "
+            "--checkpoint-every seconds and at the end of training; start a new run without --resume.")
+    path, position = latest
+    if (position["num_train"], position["batch_size"], position["shuffle"]) != (num_train, batch_size, shuffle):
+        raise TfgraphError(
+            f"The checkpoint {path} was saved while training on {position['num_train']} examples in batches "
+            f"of {position['batch_size']} (shuffle={position['shuffle']}), not {num_train} in batches of "
+            f"{batch_size} (shuffle={shuffle}). Resume with the original run's data and flags.")
+    run.checkpoints.restore(sess, path)
+    eval_rng.bit_generator.state = position.pop("eval_rng")
+    for samples, accuracy in zip(position.pop("samples"), position.pop("accuracies")):
+        history.record(samples, accuracy)
+    run.restart_at(position["samples_seen"] + 1)  # what was logged up to the checkpoint stays
+    print(f"Resuming from {path} (epoch {position['epoch'] + 1}, batch {position['batch'] + 1}, "
+          f"{position['samples_seen']} samples seen)")
+    return {key: position[key] for key in ("epoch", "batch", "samples_seen", "train_seconds", "eval_seconds",
+                                           "epoch_order_rng")}
+
+
+class _StopOnInterrupt:
+    """While active, the first Ctrl-C only sets `requested`; the second one interrupts at once."""
+
+    def __init__(self, enabled=True):
+        self.enabled = enabled and threading.current_thread() is threading.main_thread()
+        self.requested = False
+        self._previous = None
+
+    def _handle(self, signum, frame):
+        self.requested = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("\nStopping after this batch to save a checkpoint (Ctrl-C again to quit at once)...",
+              file=sys.stderr, flush=True)
+
+    def __enter__(self):
+        if self.enabled:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.enabled:
+            signal.signal(signal.SIGINT, self._previous)

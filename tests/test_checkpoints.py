@@ -1,0 +1,144 @@
+"""Checkpoints, resume and Ctrl-C: runs that are killed or interrupted lose nothing."""
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from tfgraph import training
+from tfgraph.checkpoints import Checkpoints
+from tfgraph.errors import TfgraphError
+
+tf1 = tf.compat.v1
+ROOT = Path(__file__).resolve().parents[1]
+# Fully connected on the sample: no dropout, so every op is deterministic on the CPU and
+# a resumed run must end exactly where an uninterrupted one does.
+FLAGS = ["--sample", "--epochs", "5", "--how-often", "10", "--checkpoint-every", "0", "--device", "cpu"]
+
+
+def start_lesson(logdir, *flags):
+    return subprocess.Popen([sys.executable, "-m", "lessons.fully_connected", *flags, "--logdir", str(logdir)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def final_accuracy(stdout):
+    return re.search(r"Final accuracy was ([\d.]+)", stdout).group(1)
+
+
+def wait_for_checkpoint(logdir, min_samples, process, timeout=120):
+    """Block until the run under logdir saved a checkpoint past `min_samples` samples."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        steps = [int(path.stem.split("-")[1]) for path in Path(logdir).glob("fully_connected/*/checkpoints/position-*.json")]
+        if any(step >= min_samples for step in steps):
+            return
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.02)
+    raise AssertionError("no checkpoint appeared")
+
+
+def test_sigkill_mid_epoch_then_resume_ends_like_an_uninterrupted_run(tmp_path):
+    uninterrupted = start_lesson(tmp_path / "whole", *FLAGS)
+    killed = start_lesson(tmp_path / "killed", *FLAGS)
+    wait_for_checkpoint(tmp_path / "killed", 7_000, killed)  # in the second epoch of 5,000 samples
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    out, err = uninterrupted.communicate(timeout=300)
+    assert uninterrupted.returncode == 0, err[-2000:]
+
+    resumed = start_lesson(tmp_path / "killed", "--resume")  # the run's own flags come from its run.json
+    resumed_out, resumed_err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, resumed_err[-2000:]
+    assert "Resuming from" in resumed_out
+    assert final_accuracy(resumed_out) == final_accuracy(out)
+
+    # One TensorBoard run, its steps continuing: the test accuracies match the uninterrupted run's.
+    def accuracies(logdir):
+        run_dir = next((logdir / "fully_connected").iterdir())
+        events = EventAccumulator(str(run_dir / "test"))
+        events.Reload()
+        return [(event.step, round(event.value, 6)) for event in events.Scalars("accuracy")]
+
+    assert len(list((tmp_path / "killed" / "fully_connected").iterdir())) == 1
+    assert accuracies(tmp_path / "killed") == accuracies(tmp_path / "whole")
+
+
+def test_ctrl_c_saves_a_checkpoint_says_how_to_resume_and_exits_130(tmp_path):
+    process = start_lesson(tmp_path, "--sample", "--epochs", "40", "--how-often", "10")
+    deadline = time.time() + 120
+    while not list(tmp_path.glob("fully_connected/*/train/events.*")) and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.5)  # well into training
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err[-2000:]
+    assert "Traceback" not in err
+    match = re.search(r"Continue with: (python -m lessons.fully_connected .*--resume (.+))$", err, re.M)
+    assert match, err[-1000:]
+    run_dir = Path(match.group(2).strip("'"))
+    assert list((run_dir / "checkpoints").glob("model.ckpt-*.index"))
+
+    resumed = subprocess.run([sys.executable, *shlex.split(match.group(1))[1:]],
+                             cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "Resuming from" in resumed.stdout and "Finished training for 40 epochs" in resumed.stdout
+
+
+def test_second_ctrl_c_interrupts_at_once():
+    with training._StopOnInterrupt() as interrupt:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)
+        assert interrupt.requested
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def small_graph():
+    graph = tf.Graph()
+    with graph.as_default():
+        weights = tf.Variable(np.arange(6, dtype=np.float32).reshape(2, 3), name="weights")
+        bump = weights.assign_add(tf.ones([2, 3]))
+        init = tf1.global_variables_initializer()
+    return graph, weights, bump, init
+
+
+def test_a_crash_while_saving_leaves_the_last_checkpoint_whole(tmp_path, monkeypatch):
+    graph, weights, bump, init = small_graph()
+    checkpoints = Checkpoints(tmp_path, graph, every_seconds=0)
+    with tf1.Session(graph=graph) as sess:
+        sess.run(init)
+        checkpoints.save(sess, 1, {"step": 1})
+        sess.run(bump)
+
+        def crash(*args, **kwargs):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(checkpoints.saver, "save", crash)
+        with pytest.raises(TfgraphError, match="No space left on device.*previous checkpoint, if any, is still whole"):
+            checkpoints.save(sess, 2, {"step": 2})
+    path, position = Checkpoints(tmp_path, graph).latest()
+    assert position == {"step": 1}
+    with tf1.Session(graph=graph) as sess:
+        Checkpoints(tmp_path, graph).restore(sess, path)
+        assert sess.run(weights).tolist() == [[0, 1, 2], [3, 4, 5]]
+
+
+def test_only_the_last_two_checkpoints_are_kept(tmp_path):
+    graph, weights, bump, init = small_graph()
+    checkpoints = Checkpoints(tmp_path, graph)
+    with tf1.Session(graph=graph) as sess:
+        sess.run(init)
+        for step in range(1, 5):
+            checkpoints.save(sess, step, {"step": step})
+    assert sorted(path.name for path in tmp_path.glob("position-*.json")) == ["position-3.json", "position-4.json"]
+    assert sorted(path.name for path in tmp_path.glob("*.index")) == ["model.ckpt-3.index", "model.ckpt-4.index"]
