@@ -24,9 +24,11 @@ The article's defects, and what this lesson does about them:
 # ## Setup
 
 # %%
+from types import SimpleNamespace
+
 import tensorflow as tf
 
-from tfgraph import cli, plotting, training
+from tfgraph import cli, plotting, summaries, training
 
 tf1 = tf.compat.v1
 
@@ -106,7 +108,9 @@ def build_graph(args):
         optimizer = tf1.train.RMSPropOptimizer(args.learning_rate, args.decay)
         ops = training.classifier_ops(model, Y, optimizer)
         init = tf1.global_variables_initializer()
-    return graph, X, Y, keep_rate_conv, keep_rate_hidden, ops, init
+    hidden = graph.get_tensor_by_name("model/dense/Relu:0")  # l4, the dense layer before its dropout
+    return graph, SimpleNamespace(X=X, Y=Y, keep_rate_conv=keep_rate_conv, keep_rate_hidden=keep_rate_hidden,
+                                  w=w, hidden=hidden, ops=ops, init=init)
 
 
 # %% [markdown]
@@ -116,21 +120,32 @@ def build_graph(args):
 def main(argv=None):
     """Train the CNN through train_model, save the accuracy curve and the TensorBoard run."""
     args = parse_args(argv)
+    graph, g = build_graph(args)
+    if args.graph_only:
+        return cli.show_graph(args, graph)
     train_X, train_Y, test_X, test_Y = cli.load_mnist(args, reshape=False)  # images (?, 28, 28, 1)
-    graph, X, Y, keep_rate_conv, keep_rate_hidden, ops, init = build_graph(args)
     settings = {"lr": args.learning_rate, "keep_conv": args.keep_conv, "keep_hidden": args.keep_hidden,
                 "block3_dropout": int(args.block3_dropout), "seed": args.seed}
+    test_feed = {g.keep_rate_conv: 1.0, g.keep_rate_hidden: 1.0}
     with cli.open_run(args, graph, settings) as run:
         with cli.session(args, graph) as sess:
-            sess.run(init)
+            sess.run(g.init)
             accuracies = training.train_model(
-                sess, train_X, train_Y, test_X, test_Y, ops.train_operation, ops.accuracy_operation,
+                sess, train_X, train_Y, test_X, test_Y, g.ops.train_operation, g.ops.accuracy_operation,
                 args.num_epochs, args.batch_size, args.test_size,
-                {keep_rate_conv: args.keep_conv, keep_rate_hidden: args.keep_hidden},
-                {keep_rate_conv: 1.0, keep_rate_hidden: 1.0}, args.how_often,
-                X=X, Y=Y, cost_operation=ops.total_cost, run=run, shuffle=args.shuffle, seed=args.seed)
+                {g.keep_rate_conv: args.keep_conv, g.keep_rate_hidden: args.keep_hidden}, test_feed,
+                args.how_often, X=g.X, Y=g.Y, cost_operation=g.ops.total_cost, run=run, shuffle=args.shuffle,
+                seed=args.seed)
 
-        # ## Evaluate
+            # ## Evaluate
+            #
+            # Besides the curve: the 32 learned 3x3 filters of the first block, the
+            # misclassified test digits, and the dense layer's view of the test digits
+            # (TensorBoard's projector).
+            filters = sess.run(g.w)  # (3, 3, 1, 32)
+            summaries.add_images(run.train, run.last_step,
+                                 {"conv1/filters": summaries.tile(filters[:, :, 0, :].transpose(2, 0, 1), columns=8)})
+            training.log_test_views(run, sess, g.X, test_X, test_Y, g.ops.predict_operation, g.hidden, test_feed)
         plots = [plotting.plot_accuracies(accuracies, run.dir / "accuracy.png", ylim=(0.9, 1), show=args.show)]
     cli.print_closing(run, plots)
     return accuracies

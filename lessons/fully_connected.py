@@ -22,6 +22,8 @@ is shuffled each epoch (seeded; `--no-shuffle` keeps the article's fixed order).
 # ## Setup
 
 # %%
+from types import SimpleNamespace
+
 import tensorflow as tf
 
 from tfgraph import cli, plotting, training
@@ -64,7 +66,7 @@ def build_graph(args):
                 model = tf.matmul(exiting_hidden, W_o, name="logits")  # (?, 10)
         ops = training.classifier_ops(model, Y, tf1.train.GradientDescentOptimizer(args.learning_rate))
         init = tf1.global_variables_initializer()
-    return graph, X, Y, ops, init
+    return graph, SimpleNamespace(X=X, Y=Y, hidden=exiting_hidden, ops=ops, init=init)
 
 
 # %% [markdown]
@@ -78,20 +80,23 @@ def build_graph(args):
 def main(argv=None):
     """Train the network with train_model, save the accuracy curve and the TensorBoard run."""
     args = parse_args(argv)
+    graph, g = build_graph(args)
+    if args.graph_only:
+        return cli.show_graph(args, graph)
     train_X, train_Y, test_X, test_Y = cli.load_mnist(args)
-    graph, X, Y, ops, init = build_graph(args)
-    with cli.open_run(args, graph,
-                             {"lr": args.learning_rate, "seed": args.seed}) as run:
+    with cli.open_run(args, graph, {"lr": args.learning_rate, "seed": args.seed}) as run:
         with cli.session(args, graph) as sess:
-            sess.run(init)
+            sess.run(g.init)
             accuracies = training.train_model(
-                sess, train_X, train_Y, test_X, test_Y, ops.train_operation, ops.accuracy_operation,
+                sess, train_X, train_Y, test_X, test_Y, g.ops.train_operation, g.ops.accuracy_operation,
                 args.num_epochs, args.batch_size, args.test_size, how_often=args.how_often,
-                X=X, Y=Y, cost_operation=ops.total_cost, run=run, shuffle=args.shuffle, seed=args.seed)
+                X=g.X, Y=g.Y, cost_operation=g.ops.total_cost, run=run, shuffle=args.shuffle, seed=args.seed)
 
-        # ## Evaluate
-        #
-        # The curve zooms on [0.9, 1] as the article's did.
+            # ## Evaluate
+            #
+            # The curve zooms on [0.9, 1] as the article's did. TensorBoard also gets the
+            # misclassified test digits and the hidden layer's view of them (projector).
+            training.log_test_views(run, sess, g.X, test_X, test_Y, g.ops.predict_operation, g.hidden)
         plots = [plotting.plot_accuracies(accuracies, run.dir / "accuracy.png", ylim=(0.9, 1), show=args.show)]
     cli.print_closing(run, plots)
     return accuracies

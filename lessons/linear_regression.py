@@ -93,6 +93,8 @@ def main(argv=None):
     args = parse_args(argv)
     train_X, train_Y = make_data(args)
     graph, g = build_graph(args)
+    if args.graph_only:
+        return cli.show_graph(args, graph)
     feed = {g["X"]: train_X, g["Y"]: train_Y}
     costs = []
     with cli.open_run(args, graph,

@@ -19,6 +19,8 @@ whole test set is measured in batches of 1,000 images.
 # ## Setup
 
 # %%
+from types import SimpleNamespace
+
 import tensorflow as tf
 
 from tfgraph import cli, plotting, summaries, training
@@ -55,7 +57,7 @@ def build_graph(args):
             pred_logit = tf.matmul(X, w, name="logits")  # (?, 10)
         ops = training.classifier_ops(pred_logit, Y, tf1.train.GradientDescentOptimizer(args.learning_rate))
         init = tf1.global_variables_initializer()
-    return graph, X, Y, ops, init
+    return graph, SimpleNamespace(X=X, Y=Y, w=w, ops=ops, init=init)
 
 
 # %% [markdown]
@@ -68,28 +70,34 @@ def build_graph(args):
 def main(argv=None):
     """Train, print the accuracy after each epoch and at the end, save the curve and the TensorBoard run."""
     args = parse_args(argv)
+    graph, g = build_graph(args)
+    if args.graph_only:
+        return cli.show_graph(args, graph)
     train_X, train_Y, test_X, test_Y = cli.load_mnist(args)
-    graph, X, Y, ops, init = build_graph(args)
     accuracies = []
     samples_seen = 0
-    with cli.open_run(args, graph,
-                             {"lr": args.learning_rate, "seed": args.seed}) as run:
+    with cli.open_run(args, graph, {"lr": args.learning_rate, "seed": args.seed}) as run:
         with cli.session(args, graph) as sess:
-            sess.run(init)
+            sess.run(g.init)
             for epoch in range(args.num_epochs):
                 for batch_index, start in enumerate(range(0, len(train_X), args.batch_size)):
                     end = start + args.batch_size
-                    _, cost = sess.run([ops.train_operation, ops.total_cost],
-                                       feed_dict={X: train_X[start:end], Y: train_Y[start:end]})
+                    _, cost = sess.run([g.ops.train_operation, g.ops.total_cost],
+                                       feed_dict={g.X: train_X[start:end], g.Y: train_Y[start:end]})
                     samples_seen += len(train_X[start:end])
                     training.check_cost(cost, epoch, batch_index, samples_seen)  # stop if it became NaN
-                accuracies.append(training.evaluate(sess, ops.accuracy_operation, X, Y, test_X, test_Y))
+                accuracies.append(training.evaluate(sess, g.ops.accuracy_operation, g.X, g.Y, test_X, test_Y))
                 print("Epoch %d: test accuracy %.4f" % (epoch + 1, accuracies[-1]))
                 summaries.add_scalars(run.train, samples_seen, cost=cost)
                 summaries.add_scalars(run.test, samples_seen, accuracy=accuracies[-1])
+                summaries.add_histograms(run.train, samples_seen, weights=sess.run(g.w))
 
-        # ## Evaluate
-        print("Final accuracy was %.04f" % accuracies[-1])
+            # ## Evaluate
+            #
+            # TensorBoard also gets the test digits this model gets wrong.
+            print("Final accuracy was %.04f" % accuracies[-1])
+            run.last_step = samples_seen
+            training.log_test_views(run, sess, g.X, test_X, test_Y, g.ops.predict_operation)
         plots = [plotting.plot_curve(accuracies, run.dir / "accuracy.png", xlabel="Epoch",
                                      ylabel="Test accuracy", show=args.show)]
     cli.print_closing(run, plots)

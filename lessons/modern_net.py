@@ -25,6 +25,8 @@ The article's defects, and what this lesson does about them:
 # ## Setup
 
 # %%
+from types import SimpleNamespace
+
 import tensorflow as tf
 
 from tfgraph import cli, plotting, training
@@ -87,7 +89,9 @@ def build_graph(args):
         optimizer = tf1.train.RMSPropOptimizer(args.learning_rate, args.decay)
         ops = training.classifier_ops(model, Y, optimizer)
         init = tf1.global_variables_initializer()
-    return graph, X, Y, keep_input, keep_hidden, ops, init
+    hidden = graph.get_tensor_by_name("model/hidden2/Relu:0")  # out_H2, the last hidden layer
+    return graph, SimpleNamespace(X=X, Y=Y, keep_input=keep_input, keep_hidden=keep_hidden, hidden=hidden,
+                                  ops=ops, init=init)
 
 
 # %% [markdown]
@@ -100,21 +104,24 @@ def build_graph(args):
 def main(argv=None):
     """Train with dropout and RMSProp through train_model, save the curve and the TensorBoard run."""
     args = parse_args(argv)
+    graph, g = build_graph(args)
+    if args.graph_only:
+        return cli.show_graph(args, graph)
     train_X, train_Y, test_X, test_Y = cli.load_mnist(args)
-    graph, X, Y, keep_input, keep_hidden, ops, init = build_graph(args)
     settings = {"lr": args.learning_rate, "keep_input": args.keep_input, "keep_hidden": args.keep_hidden,
                 "input_dropout": int(args.input_dropout), "seed": args.seed}
+    test_feed = {g.keep_input: 1.0, g.keep_hidden: 1.0}
     with cli.open_run(args, graph, settings) as run:
         with cli.session(args, graph) as sess:
-            sess.run(init)
+            sess.run(g.init)
             accuracies = training.train_model(
-                sess, train_X, train_Y, test_X, test_Y, ops.train_operation, ops.accuracy_operation,
+                sess, train_X, train_Y, test_X, test_Y, g.ops.train_operation, g.ops.accuracy_operation,
                 args.num_epochs, args.batch_size, args.test_size,
-                {keep_input: args.keep_input, keep_hidden: args.keep_hidden},
-                {keep_input: 1.0, keep_hidden: 1.0}, args.how_often,
-                X=X, Y=Y, cost_operation=ops.total_cost, run=run, shuffle=args.shuffle, seed=args.seed)
+                {g.keep_input: args.keep_input, g.keep_hidden: args.keep_hidden}, test_feed, args.how_often,
+                X=g.X, Y=g.Y, cost_operation=g.ops.total_cost, run=run, shuffle=args.shuffle, seed=args.seed)
 
-        # ## Evaluate
+            # ## Evaluate
+            training.log_test_views(run, sess, g.X, test_X, test_Y, g.ops.predict_operation, g.hidden, test_feed)
         plots = [plotting.plot_accuracies(accuracies, run.dir / "accuracy.png", ylim=(0.9, 1), show=args.show)]
     cli.print_closing(run, plots)
     return accuracies

@@ -62,6 +62,8 @@ def main(argv=None):
     """Build the graph, run it once, print the product and write the graph for TensorBoard."""
     args = parse_args(argv)
     graph, x, y, xy = build_graph(args)
+    if args.graph_only:
+        return cli.show_graph(args, graph)
     with cli.open_run(args, graph) as run:
         with cli.session(args, graph) as sess:
             product = sess.run(xy, feed_dict={x: args.x, y: args.y})

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from tfgraph import summaries
+from tfgraph import graphinfo, summaries
 from tfgraph.checkpoints import write_json_atomically
 from tfgraph.errors import TfgraphError
 
@@ -28,6 +28,11 @@ DRY_RUN_BATCHES = 2
 DRY_RUN_TEST_IMAGES = 200
 #: Test images in the shipped sample: --sample caps the default --test-size to it.
 SAMPLE_TEST_IMAGES = 1000
+
+
+#: Flags that say where and how a run happens, not what it learns: left out of the HParams dashboard.
+NOT_HYPERPARAMETERS = {"argv", "lesson", "logdir", "data_dir", "show", "resume", "graph_only", "dry_run",
+                       "checkpoint_every", "device", "trace"}
 
 
 # Flag types: each rejects a bad value with a sentence argparse prints under the usage line.
@@ -117,6 +122,9 @@ def add_common_flags(parser, *, uses_mnist=True):
     parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
                         help="where the graph runs; 'gpu' fails clearly if TensorFlow sees no GPU "
                              "(default: auto, a GPU if there is one)")
+    parser.add_argument("--graph-only", action="store_true",
+                        help="build the graph, write it for TensorBoard, print its variables and FLOPs, "
+                             "and stop (no data, no training)")
     parser.add_argument("--dry-run", action="store_true",
                         help=f"fast check: the shipped sample, one epoch of {DRY_RUN_BATCHES} batches; "
                              "still writes summaries and plots")
@@ -206,9 +214,22 @@ def open_run(args, graph, settings=None):
     if hasattr(args, "resume"):
         resume_command = f"python -m lessons.{args.lesson} --logdir {shlex.quote(args.logdir)} " \
                          f"--resume {shlex.quote(str(run_dir))}"
-    return summaries.Run(run_dir, graph, resuming=bool(getattr(args, "resume", None)),
-                         checkpoint_seconds=getattr(args, "checkpoint_every", 60.0),
-                         resume_command=resume_command)
+    run = summaries.Run(run_dir, graph, resuming=bool(getattr(args, "resume", None)),
+                        checkpoint_seconds=getattr(args, "checkpoint_every", 60.0),
+                        resume_command=resume_command)
+    if not run.resuming and not getattr(args, "graph_only", False):
+        run.write_settings({key: value for key, value in vars(args).items()
+                            if key not in NOT_HYPERPARAMETERS and isinstance(value, (bool, int, float, str))})
+    return run
+
+
+def show_graph(args, graph):
+    """--graph-only: write the graph to a new run, print its variables and FLOPs and how to open it (every lesson)."""
+    with open_run(args, graph, {"graph_only": 1}) as run:
+        pass
+    print("\n".join(graphinfo.describe(graph)))
+    print_closing(run)
+    return run
 
 
 def load_mnist(args, reshape=True):

@@ -17,7 +17,7 @@ import tensorflow as tf
 from tqdm.auto import tqdm
 
 from tfgraph.errors import TfgraphError
-from tfgraph.summaries import add_scalars
+from tfgraph.summaries import add_histograms, add_scalars, log_embedding, log_test_digits
 
 tf1 = tf.compat.v1
 
@@ -186,6 +186,8 @@ def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accurac
             "epoch_order_rng": order_rng.bit_generator.state}
     if run is not None and run.resuming:
         loop = _resume(sess, run, history, eval_rng, num_train, batch_size, shuffle)
+    elif run is not None:
+        log_histograms(sess, run, 0)  # the initial weights
 
     # One callable per fetch list, fed positionally: cheaper per step than a feed dict.
     feed_list = [X, Y, *train_feed]
@@ -256,6 +258,11 @@ def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accurac
                             f"{batch_index + 1}); a checkpoint is saved in {run.checkpoints.dir}. Continue "
                             f"with: {run.resume_command or 'the same command and --resume'}")
             measure_test_accuracy()
+            if run is not None:
+                started_histograms = time.perf_counter()
+                log_histograms(sess, run, loop["samples_seen"], cost_operation,
+                               update_d(train_feed, {X: batch_X, Y: batch_Y}))
+                loop["eval_seconds"] += time.perf_counter() - started_histograms
             loop.update(epoch=epoch + 1, batch=0, epoch_order_rng=order_rng.bit_generator.state)
         history.seconds = time.perf_counter() - started
         loop["train_seconds"] = history.seconds - loop["eval_seconds"]
@@ -272,9 +279,51 @@ def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accurac
     history.record(loop["samples_seen"], history.final_accuracy)
     if run is not None:
         add_scalars(run.test, loop["samples_seen"], final_accuracy=history.final_accuracy)
+        run.last_step = loop["samples_seen"]
         run.flush()
     print("Final accuracy was %.04f" % history.final_accuracy)
     return history
+
+
+def log_histograms(sess, run, step, cost_operation=None, feed=None):
+    """Log histograms of every trainable variable and, given a cost and a feed, of its gradient (fully connected net).
+
+    The gradient ops are built once per run, under the `histograms` name scope, after
+    the graph was written for TensorBoard: the graph a learner sees stays the article's.
+    """
+    variables = sess.graph.get_collection(tf1.GraphKeys.TRAINABLE_VARIABLES)
+    arrays = {f"weights/{variable.op.name}": value for variable, value in zip(variables, sess.run(variables))}
+    if cost_operation is not None and feed is not None:
+        if run.gradient_tensors is None:
+            with sess.graph.as_default(), tf.name_scope("histograms"):
+                run.gradient_tensors = tf.gradients(cost_operation, variables)
+        gradients = sess.run(run.gradient_tensors, feed_dict=feed)
+        arrays.update({f"gradients/{variable.op.name}": gradient
+                       for variable, gradient in zip(variables, gradients) if gradient is not None})
+    add_histograms(run.train, step, **arrays)
+
+
+def predict(sess, predict_operation, X, images, feed=None, batch_size=1000):
+    """The model's predicted class for each of `images`, run in batches (fully connected net)."""
+    return np.concatenate([sess.run(predict_operation, feed_dict=update_d(feed, {X: images[start:start + batch_size]}))
+                           for start in range(0, len(images), batch_size)])
+
+
+def log_test_views(run, sess, X, test_X, test_Y, predict_operation, hidden=None, test_feed=None,
+                   num_embedded=1000):
+    """After training: log test digits, the misclassified ones, and the `hidden` layer for the projector (fully connected net)."""
+    step = run.last_step
+    predictions = predict(sess, predict_operation, X, test_X, test_feed)
+    wrong = log_test_digits(run, test_X, test_Y, predictions, step)
+    if hidden is not None:
+        embedded = test_X[:num_embedded]
+        vectors = np.concatenate([sess.run(hidden, feed_dict=update_d(test_feed, {X: embedded[start:start + 1000]}))
+                                  for start in range(0, len(embedded), 1000)])
+        log_embedding(run, vectors, embedded, test_Y[:num_embedded])
+    run.flush()
+    print(f"TensorBoard images: {min(wrong, 12)} of the {wrong} misclassified test digits"
+          + (f"; projector: the {hidden.op.name} layer of {len(test_X[:num_embedded])} test digits" if hidden is not None else ""))
+    return wrong
 
 
 def _resume(sess, run, history, eval_rng, num_train, batch_size, shuffle):

@@ -1,0 +1,57 @@
+"""What a graph holds: its variables, their sizes, and the arithmetic one sample costs.
+
+Used by `--graph-only` on every lesson and by the throughput benchmark. FLOPs are
+counted from static shapes, one multiply-add as two FLOPs, for the ops that
+dominate these models: matrix products and convolutions. A training step costs
+about three forward passes (the forward pass, then gradients with respect to both
+the inputs and the weights), the usual estimate.
+"""
+import numpy as np
+import tensorflow as tf
+
+tf1 = tf.compat.v1
+
+
+def variable_table(graph):
+    """(name, shape, parameters) for each trainable variable of `graph` (every lesson)."""
+    with graph.as_default():
+        variables = tf1.trainable_variables()
+    return [(variable.op.name, tuple(variable.shape.as_list()), int(np.prod(variable.shape.as_list())))
+            for variable in variables]
+
+
+def _per_sample(shape):
+    """Elements per sample of a static shape whose first dimension is the batch."""
+    return int(np.prod([dim for dim in shape[1:]]))
+
+
+def forward_flops(graph, scope="model"):
+    """FLOPs of one sample's forward pass through the MatMul and Conv2D ops under `scope` (every lesson)."""
+    total = 0
+    for op in graph.get_operations():
+        if not op.name.startswith(scope + "/"):
+            continue
+        if op.type == "MatMul":
+            inner = op.inputs[1].shape.as_list()[0]
+            output = op.outputs[0].shape.as_list()
+            if inner is None or None in output[1:]:
+                continue
+            total += 2 * inner * _per_sample(output)
+        elif op.type == "Conv2D":
+            kernel_h, kernel_w, channels_in, _ = op.inputs[1].shape.as_list()
+            total += 2 * kernel_h * kernel_w * channels_in * _per_sample(op.outputs[0].shape.as_list())
+    return total
+
+
+def describe(graph):
+    """Lines of text: the variable table with its total and the FLOPs per sample (every lesson, --graph-only)."""
+    rows = variable_table(graph)
+    width = max([len(name) for name, _, _ in rows] + [8])
+    lines = [f"{'variable':<{width}}  {'shape':<18} {'parameters':>12}"]
+    lines += [f"{name:<{width}}  {str(list(shape)):<18} {count:>12,}" for name, shape, count in rows]
+    lines.append(f"{'total':<{width}}  {'':<18} {sum(count for _, _, count in rows):>12,}")
+    flops = forward_flops(graph)
+    if flops:
+        lines.append(f"Estimated FLOPs per sample: {flops:,} forward, about {3 * flops:,} per training sample "
+                     "(matrix products and convolutions; forward + two backward passes)")
+    return lines
