@@ -135,7 +135,7 @@ def main(argv=None):
                 args.num_epochs, args.batch_size, args.test_size,
                 {g.keep_rate_conv: args.keep_conv, g.keep_rate_hidden: args.keep_hidden}, test_feed,
                 args.how_often, X=g.X, Y=g.Y, cost_operation=g.ops.total_cost, run=run, shuffle=args.shuffle,
-                seed=args.seed)
+                seed=args.seed, trace=args.trace)
 
             # ## Evaluate
             #

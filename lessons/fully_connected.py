@@ -90,7 +90,8 @@ def main(argv=None):
             accuracies = training.train_model(
                 sess, train_X, train_Y, test_X, test_Y, g.ops.train_operation, g.ops.accuracy_operation,
                 args.num_epochs, args.batch_size, args.test_size, how_often=args.how_often,
-                X=g.X, Y=g.Y, cost_operation=g.ops.total_cost, run=run, shuffle=args.shuffle, seed=args.seed)
+                X=g.X, Y=g.Y, cost_operation=g.ops.total_cost, run=run, shuffle=args.shuffle, seed=args.seed,
+                trace=args.trace)
 
             # ## Evaluate
             #

@@ -118,7 +118,8 @@ def main(argv=None):
                 sess, train_X, train_Y, test_X, test_Y, g.ops.train_operation, g.ops.accuracy_operation,
                 args.num_epochs, args.batch_size, args.test_size,
                 {g.keep_input: args.keep_input, g.keep_hidden: args.keep_hidden}, test_feed, args.how_often,
-                X=g.X, Y=g.Y, cost_operation=g.ops.total_cost, run=run, shuffle=args.shuffle, seed=args.seed)
+                X=g.X, Y=g.Y, cost_operation=g.ops.total_cost, run=run, shuffle=args.shuffle, seed=args.seed,
+                trace=args.trace)
 
             # ## Evaluate
             training.log_test_views(run, sess, g.X, test_X, test_Y, g.ops.predict_operation, g.hidden, test_feed)

@@ -155,3 +155,37 @@ def test_sample_caps_the_default_test_size():
     from lessons import fully_connected
     assert fully_connected.parse_args(["--sample"]).test_size == 1000
     assert fully_connected.parse_args([]).test_size == 10000
+
+
+@pytest.mark.parametrize("name", lessons.LESSONS)
+def test_graph_only_writes_the_graph_and_describes_it_without_data(name, tmp_path, capsys, monkeypatch):
+    import importlib
+    from tfgraph import cli
+
+    def no_data(*args, **kwargs):
+        raise AssertionError("--graph-only must not load MNIST")
+
+    monkeypatch.setattr(cli, "load_mnist", no_data)
+    lesson = importlib.import_module(f"lessons.{name}")
+    run = lesson.main(["--graph-only", "--logdir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert re.search(r"^total\s+[\d,]+$", out, re.M)
+    assert f"tensorboard --logdir {tmp_path / name}" in out
+    events = EventAccumulator(str(run.dir / "train"))
+    events.Reload()
+    assert {"input", "model"} <= {node.name.split("/")[0] for node in events.Graph().node}
+    assert not (run.dir / "checkpoints").exists()
+    if name == "cnn":
+        assert re.search(r"^model/w4 +\[2048, 625\] +1,280,000$", out, re.M) and "1,378,698" in out
+        assert "Estimated FLOPs per sample: 17,474,772 forward" in out  # 2*(28²·9·32 + 14²·9·32·64 + 7²·9·64·128 + 2048·625 + 625·10)
+
+
+def test_trace_records_one_steps_run_metadata(tmp_path):
+    from lessons import fully_connected
+    fully_connected.main(["--dry-run", "--trace", "--logdir", str(tmp_path)])
+    run_dir = only_run_dir(tmp_path, "fully_connected")
+    events = EventAccumulator(str(run_dir / "train"))
+    events.Reload()
+    assert events.Tags()["run_metadata"] == ["step 100"]
+    step_stats = events.RunMetadata("step 100").step_stats
+    assert any(node.node_name.startswith("model/") for device in step_stats.dev_stats for node in device.node_stats)

@@ -96,6 +96,9 @@ def add_training_flags(parser, *, num_epochs, batch_size=None, learning_rate, te
                             help=f"check test accuracy every this many batches (default: {how_often})")
         parser.add_argument("--no-shuffle", dest="shuffle", action="store_false",
                             help="train in the article's fixed order instead of reshuffling each epoch")
+        parser.add_argument("--trace", action="store_true",
+                            help="record one training step's compute time and memory per op for "
+                                 "TensorBoard's graph dashboard")
         parser.add_argument("--checkpoint-every", type=float, default=60.0, metavar="SECONDS",
                             help="save a checkpoint at the first accuracy check after this many seconds, "
                                  "and at the end; 0 saves at every check (default: 60)")

@@ -145,7 +145,7 @@ def _check_arguments(train_X, train_Y, test_X, test_Y, num_epochs, batch_size, t
 def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accuracy_operation,
                 num_epochs, batch_size, test_size, train_feed=None, test_feed=None, how_often=100, *,
                 X, Y, cost_operation=None, run=None, shuffle=True, seed=None,
-                eval_batch_size=1000, hooks=(), progress=True):
+                eval_batch_size=1000, hooks=(), progress=True, trace=False):
     """Train with minibatches, measuring test accuracy as it goes (the article's helper, fully connected net).
 
     As in the article: a tqdm bar counts training samples and shows "Test Accuracy: ..."
@@ -170,6 +170,9 @@ def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accurac
       accuracy check) and at the end; if `run.resuming`, training continues from the
       run's last checkpoint; and Ctrl-C stops at the next batch boundary, saves a
       checkpoint and raises `TrainingInterrupted` (a second Ctrl-C stops at once).
+    - With `trace` and `run`, the second training step is traced (`RunOptions.FULL_TRACE`)
+      and its run metadata written to the train writer, so TensorBoard's graph
+      dashboard can colour ops by compute time and memory.
     - Each function in `hooks` is called as `hook(samples_seen, accuracy)` after every
       accuracy measurement, so a lesson can log more without changing this loop.
     - The closing lines split the time into training and measuring test accuracy.
@@ -235,7 +238,11 @@ def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accurac
                 batch_X = epoch_X[start:start + batch_size]
                 batch_Y = epoch_Y[start:start + batch_size]
                 measure_now = batch_index % how_often == 0
-                results = (run_logged_step if measure_now else run_step)(batch_X, batch_Y, *extra_feeds)
+                if trace and run is not None and loop["samples_seen"] == len(batch_X) and not measure_now:
+                    results = _traced_step(sess, run, step_fetches, feed_list, [batch_X, batch_Y, *extra_feeds],
+                                           loop["samples_seen"] + len(batch_X))
+                else:
+                    results = (run_logged_step if measure_now else run_step)(batch_X, batch_Y, *extra_feeds)
                 loop["samples_seen"] += len(batch_X)
                 loop["batch"] = batch_index + 1
                 bar.update(len(batch_X))
@@ -324,6 +331,17 @@ def log_test_views(run, sess, X, test_X, test_Y, predict_operation, hidden=None,
     print(f"TensorBoard images: {min(wrong, 12)} of the {wrong} misclassified test digits"
           + (f"; projector: the {hidden.op.name} layer of {len(test_X[:num_embedded])} test digits" if hidden is not None else ""))
     return wrong
+
+
+def _traced_step(sess, run, fetches, feed_list, values, step):
+    """Run one training step with a full trace and write its run metadata for TensorBoard (--trace)."""
+    metadata = tf1.RunMetadata()
+    results = sess.run(fetches, feed_dict=dict(zip(feed_list, values)),
+                       options=tf1.RunOptions(trace_level=tf1.RunOptions.FULL_TRACE), run_metadata=metadata)
+    run.train.add_run_metadata(metadata, f"step {step}", step)
+    print(f"Traced one training step into the graph dashboard (tag 'step {step}'): pick it under 'Tag' "
+          "and colour by compute time or memory.")
+    return results
 
 
 def _resume(sess, run, history, eval_rng, num_train, batch_size, shuffle):
