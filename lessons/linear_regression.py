@@ -23,7 +23,7 @@ is `tf.compat.v1.global_variables_initializer`; the data's seed is a flag.
 import numpy as np
 import tensorflow as tf
 
-from tfgraph import cli, plotting, summaries
+from tfgraph import cli, plotting, summaries, training
 
 tf1 = tf.compat.v1
 
@@ -97,13 +97,12 @@ def main(argv=None):
         return cli.show_graph(args, graph)
     feed = {g["X"]: train_X, g["Y"]: train_Y}
     costs = []
-    with cli.open_run(args, graph,
-                             {"lr": args.learning_rate, "seed": args.seed}) as run:
+    with cli.open_run(args, graph, {"lr": args.learning_rate, "seed": args.seed}) as run:
         with cli.session(args, graph) as sess:
             sess.run(g["init"])
-            for epoch in range(args.num_epochs):
+            for epoch in training.resumable_epochs(sess, run, args.num_epochs, {"costs": costs}):
                 sess.run(g["train_operation"], feed_dict=feed)
-                costs.append(sess.run(g["cost"], feed_dict=feed))
+                costs.append(float(sess.run(g["cost"], feed_dict=feed)))
                 summaries.add_scalars(run.train, epoch + 1, cost=costs[-1])
             w_final, b_final = sess.run([g["w"], g["b"]])
 

@@ -75,11 +75,12 @@ def main(argv=None):
         return cli.show_graph(args, graph)
     train_X, train_Y, test_X, test_Y = cli.load_mnist(args)
     accuracies = []
-    samples_seen = 0
     with cli.open_run(args, graph, {"lr": args.learning_rate, "seed": args.seed}) as run:
         with cli.session(args, graph) as sess:
             sess.run(g.init)
-            for epoch in range(args.num_epochs):
+            for epoch in training.resumable_epochs(sess, run, args.num_epochs, {"accuracies": accuracies},
+                                                   steps_per_epoch=len(train_X)):
+                samples_seen = epoch * len(train_X)
                 for batch_index, start in enumerate(range(0, len(train_X), args.batch_size)):
                     end = start + args.batch_size
                     _, cost = sess.run([g.ops.train_operation, g.ops.total_cost],

@@ -142,3 +142,14 @@ def test_only_the_last_two_checkpoints_are_kept(tmp_path):
             checkpoints.save(sess, step, {"step": step})
     assert sorted(path.name for path in tmp_path.glob("position-*.json")) == ["position-3.json", "position-4.json"]
     assert sorted(path.name for path in tmp_path.glob("*.index")) == ["model.ckpt-3.index", "model.ckpt-4.index"]
+
+
+def test_a_lessons_own_loop_resumes_where_it_stopped(tmp_path, capsys):
+    """Linear regression stopped at 120 of 200 steps and resumed fits the line an uninterrupted run fits."""
+    from lessons import linear_regression
+    whole = linear_regression.main(["--logdir", str(tmp_path / "whole")])
+    linear_regression.main(["--epochs", "120", "--logdir", str(tmp_path / "parts")])
+    resumed = linear_regression.main(["--logdir", str(tmp_path / "parts"), "--resume", "--epochs", "200"])
+    assert "Resuming from" in capsys.readouterr().out
+    assert resumed[:2] == whole[:2]  # the same w and b
+    assert resumed[2] == whole[2]  # and the same 200 costs, the first 120 restored from the checkpoint

@@ -99,12 +99,12 @@ def add_training_flags(parser, *, num_epochs, batch_size=None, learning_rate, te
         parser.add_argument("--trace", action="store_true",
                             help="record one training step's compute time and memory per op for "
                                  "TensorBoard's graph dashboard")
-        parser.add_argument("--checkpoint-every", type=float, default=60.0, metavar="SECONDS",
-                            help="save a checkpoint at the first accuracy check after this many seconds, "
-                                 "and at the end; 0 saves at every check (default: 60)")
-        parser.add_argument("--resume", nargs="?", const="latest", default=None, metavar="RUN_DIR",
-                            help="continue the latest run of this lesson under --logdir (or RUN_DIR) from "
-                                 "its last checkpoint, with its flags; flags given now override them")
+    parser.add_argument("--checkpoint-every", type=float, default=60.0, metavar="SECONDS",
+                        help="save a checkpoint when this many seconds have passed (at an accuracy check "
+                             "or an epoch's end), and at the end; 0 saves at every chance (default: 60)")
+    parser.add_argument("--resume", nargs="?", const="latest", default=None, metavar="RUN_DIR",
+                        help="continue the latest run of this lesson under --logdir (or RUN_DIR) from "
+                             "its last checkpoint, with its flags; flags given now override them")
 
 
 def add_common_flags(parser, *, uses_mnist=True):

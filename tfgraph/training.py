@@ -333,6 +333,44 @@ def log_test_views(run, sess, X, test_X, test_Y, predict_operation, hidden=None,
     return wrong
 
 
+def resumable_epochs(sess, run, num_epochs, state, steps_per_epoch=1):
+    """`range(num_epochs)` that checkpoints, resumes and stops cleanly on Ctrl-C, for a lesson's own loop (linear regression).
+
+    `state` maps names to the lists (and numbers) the loop fills, such as
+    `{"costs": costs}`; it is saved with the variables at the end of an epoch every
+    `run.checkpoints.every_seconds` and at the end, and with `run.resuming` it is restored
+    in place (lists keep their identity) before the first epoch. Ctrl-C stops after the
+    current epoch with a checkpoint and `TrainingInterrupted`. TensorBoard steps are
+    epochs times `steps_per_epoch`.
+    """
+    start = 0
+    if run.resuming:
+        latest = run.checkpoints.latest()
+        if latest is None:
+            raise TfgraphError(
+                f"There is no checkpoint to resume from in {run.checkpoints.dir}; start a new run without --resume.")
+        path, position = latest
+        run.checkpoints.restore(sess, path)
+        for key, value in position["state"].items():
+            if isinstance(state.get(key), list):
+                state[key][:] = value
+            else:
+                state[key] = value
+        start = position["epoch"]
+        run.restart_at(start * steps_per_epoch + 1)
+        print(f"Resuming from {path} (epoch {start + 1} of {num_epochs})")
+    with _StopOnInterrupt() as interrupt:
+        for epoch in range(start, num_epochs):
+            yield epoch
+            if interrupt.requested or epoch + 1 == num_epochs or run.checkpoints.due():
+                run.checkpoints.save(sess, (epoch + 1) * steps_per_epoch, {"epoch": epoch + 1, "state": state})
+            if interrupt.requested:
+                run.flush()
+                raise TrainingInterrupted(
+                    f"Training stopped after epoch {epoch + 1}; a checkpoint is saved in {run.checkpoints.dir}. "
+                    f"Continue with: {run.resume_command or 'the same command and --resume'}")
+
+
 def _traced_step(sess, run, fetches, feed_list, values, step):
     """Run one training step with a full trace and write its run metadata for TensorBoard (--trace)."""
     metadata = tf1.RunMetadata()
