@@ -10,6 +10,7 @@ def main():
         print(f"{number}. {name} -- {fields['Title']}")
         print(f"   {fields['Description']}")
         print(f"   Expected: {fields['Expected']}\n")
+    print("Exercises for each lesson, checked automatically: python -m lessons.exercises")
 
 
 if __name__ == "__main__":

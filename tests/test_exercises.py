@@ -1,0 +1,251 @@
+"""Classroom exercises: solutions pass, untouched and mistaken student files fail with the right hint, the CLI.
+
+All the checks of solutions, student files and mistakes run in one batch in one worker
+process, so TensorFlow is imported a handful of times for the whole file (that worker
+and the command-line runs), never once per check.
+"""
+import ast
+import os
+import runpy
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import lessons
+from lessons import exercises
+from lessons.exercises import EXERCISES, solution_file, student_file
+from lessons.exercises.__main__ import main as cli_main
+from lessons.exercises.runner import Job, grade
+
+ROOT = Path(__file__).resolve().parents[1]
+MISTAKES = ROOT / "tests" / "exercise_mistakes"
+NAMES = [exercise.name for exercise in EXERCISES]
+MISTAKE_FILES = sorted(MISTAKES.glob("*.py"))
+
+#: What an untouched student file's checks say. Most stop at a gap; input_dropout runs, wrongly.
+UNTOUCHED_HINT = {"input_dropout": "the input dropout has no effect"}
+
+
+def expected_hint(path):
+    """The 'Expected hint:' line of a mistake file's docstring."""
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    return doc.split("Expected hint:", 1)[1].strip()
+
+
+def run(*args, cwd=ROOT, timeout=240):
+    """Run `python args...` with the repository importable; return the finished process."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+CRASH = """
+import os
+import runpy
+
+
+def output_size(size, window, stride, padding):
+    os._exit(3)
+"""
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """Every solution, untouched student file and mistake, checked in one batch: {(kind, key): Report}.
+
+    The last job ends its worker process; being last, it costs no restart.
+    """
+    crash = tmp_path_factory.mktemp("crash") / "pooling_size.py"
+    crash.write_text(CRASH, encoding="utf-8")
+    jobs = ([Job(name, str(solution_file(name)), "solution") for name in NAMES]
+            + [Job(name, str(student_file(name)), "student") for name in NAMES]
+            + [Job(path.name.split("__")[0], str(path), path.name) for path in MISTAKE_FILES]
+            + [Job("pooling_size", str(crash), "crash")])
+    found = grade(jobs, timeout=120, workers=1)  # one TensorFlow import for the whole batch
+    return {(job.student if job.student in ("solution", "student", "crash") else "mistake",
+             job.exercise if job.student in ("solution", "student") else job.student): report
+            for job, report in zip(jobs, found)}
+
+
+def describe(report):
+    lines = [f"{'PASS' if r.passed else 'FAIL'} {r.description}: {r.hint}" for r in report.results]
+    return "\n".join(lines + ([f"STOPPED: {report.problem}"] if report.problem else []))
+
+
+# --- the registry and the files, read without TensorFlow -----------------------------------
+
+def test_every_lesson_has_two_to_four_exercises():
+    per_lesson = {lesson: [e.name for e in EXERCISES if e.lesson == lesson] for lesson in lessons.LESSONS}
+    assert all(2 <= len(names) <= 4 for names in per_lesson.values()), per_lesson
+    assert set(e.lesson for e in EXERCISES) == set(lessons.LESSONS)
+    assert len(set(NAMES)) == len(NAMES)
+    for exercise in EXERCISES:
+        assert exercise.minutes > 0 and "\n" not in exercise.task and len(exercise.task) < 100
+        assert (ROOT / "lessons" / "exercises" / "checkers" / f"{exercise.lesson}.py").is_file()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_student_and_solution_files_follow_the_contract(name):
+    student = student_file(name).read_text(encoding="utf-8")
+    solution = solution_file(name).read_text(encoding="utf-8")
+    doc = ast.get_docstring(ast.parse(student))
+    assert doc.startswith(f"Exercise: {name} (lesson: {exercises.get(name).lesson}, about ")
+    for field in ("Task:", "Contract:", f"Check: python -m lessons.exercises check {name}"):
+        assert field in doc, field
+    assert "# TODO" in student and 'if __name__ == "__main__":' in student
+    assert "# TODO" not in solution and "todo(" not in solution
+    assert ast.get_docstring(ast.parse(solution)).startswith(f"Solution: {name} ")
+    for source in (student, solution):  # standalone: TensorFlow and tfgraph only, never the lessons
+        imported = {node.module if isinstance(node, ast.ImportFrom) else alias.name
+                    for node in ast.walk(ast.parse(source)) if isinstance(node, (ast.Import, ast.ImportFrom))
+                    for alias in node.names}
+        assert not any(module.split(".")[0] == "lessons" for module in imported), imported
+
+
+def test_every_exercise_has_a_plausible_mistake():
+    covered = {path.name.split("__")[0] for path in MISTAKE_FILES}
+    assert covered == set(NAMES), set(NAMES) - covered
+
+
+# --- behaviour: one batch of checks ---------------------------------------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+def test_reference_solution_passes_every_check(reports, name):
+    report = reports["solution", name]
+    assert report.ok and report.total >= 2, describe(report)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_untouched_student_file_fails_with_the_intended_hint(reports, name):
+    report = reports["student", name]
+    assert report.problem is None, report.problem
+    failed = [result for result in report.results if not result.passed]
+    assert failed, describe(report)
+    hint = UNTOUCHED_HINT.get(name, "Not done yet")
+    assert hint in failed[0].hint or any(hint in result.hint for result in failed), describe(report)
+    if name not in UNTOUCHED_HINT:  # the verdict points at the gap's line
+        assert "under its # TODO" in describe(report) or "is still None" in describe(report)
+
+
+@pytest.mark.parametrize("path", MISTAKE_FILES, ids=[path.stem for path in MISTAKE_FILES])
+def test_plausible_mistake_fails_with_a_specific_hint(reports, path):
+    report = reports["mistake", path.name]
+    assert report.problem is None, report.problem
+    assert not report.ok
+    assert any(expected_hint(path) in result.hint for result in report.results if not result.passed), \
+        describe(report)
+
+
+@pytest.mark.parametrize("kind", ["student", "solution"])
+def test_files_run_on_their_own(kind, monkeypatch, capsys):
+    """Each student file says "Not done yet" (input_dropout: "no effect yet"); each solution prints its result.
+
+    Run in this process, as `python FILE` would run it: the test process has TensorFlow
+    imported already, and a subprocess per file would import it 36 times.
+    """
+    for name in NAMES:
+        path = student_file(name) if kind == "student" else solution_file(name)
+        monkeypatch.setattr(sys, "argv", [str(path)])
+        runpy.run_path(str(path), run_name="__main__")
+        out = capsys.readouterr().out
+        unfinished = "Not done yet" in out or "no effect yet" in out
+        assert out.strip() and unfinished == (kind == "student"), (name, out)
+        if kind == "solution" and name == "multiply_add":
+            assert "2 x 3 + 4 = 10.0" in out
+
+
+# --- the command line -------------------------------------------------------------------------
+
+def test_list_names_every_exercise_without_importing_tensorflow(capsys):
+    assert cli_main([]) == 0
+    out = capsys.readouterr().out
+    for exercise in EXERCISES:
+        assert exercise.name in out and exercise.task in out
+    assert all(lesson in out for lesson in lessons.LESSONS) and " min " in out
+    process = run("-c", "import sys; from lessons.exercises.__main__ import main; main([]); "
+                        "assert 'tensorflow' not in sys.modules, 'listing imported TensorFlow'")
+    assert process.returncode == 0, process.stderr
+
+
+def test_unknown_exercise_is_a_clear_error(capsys):
+    assert cli_main(["check", "multiply_ad"]) == 2
+    assert "Did you mean multiply_add?" in capsys.readouterr().err
+
+
+def test_check_passes_a_solution_and_exits_zero():
+    process = run("-m", "lessons.exercises", "check", "multiply_add",
+                  str(solution_file("multiply_add").relative_to(ROOT)))
+    assert process.returncode == 0, process.stdout + process.stderr[-2000:]
+    assert "Checking lessons/exercises/solutions/multiply_add.py" in process.stdout.replace(os.sep, "/")
+    assert process.stdout.count("  PASS  ") == 3 and "3 of 3 checks passed. Well done!" in process.stdout
+
+
+def test_student_code_that_ends_the_process_gets_a_verdict(reports):
+    report = reports["crash", "crash"]
+    assert report.passed == 0 and report.total == 3 and len(report.unfinished()) == 3
+    assert "The checker's process ended (exit status 3) while running your code" in report.problem
+
+
+CLASS = {
+    "alice/multiply_add.py": solution_file("multiply_add").read_text(encoding="utf-8"),
+    "alice/walk_the_graph.py": (MISTAKES / "walk_the_graph__direct_inputs.py").read_text(encoding="utf-8"),
+    "alice/notes.py": "print('not an exercise')\n",
+    "bob/multiply_add.py": """
+        import tensorflow as tf
+
+
+        def build():
+            scale = 1 / 0
+            return scale
+    """,
+    "bob/variable_counter.py": """
+        def build():
+            return "a graph, I promise"
+    """,
+    "carol/pooling_size.py": """
+        def output_size(size, window, stride, padding)
+            return size
+    """,
+    "dave/count_parameters.py": """
+        import sys
+        sys.exit("I give up")
+    """,
+    "zed/walk_the_graph.py": """
+        def placeholders_needed(tensor):
+            while True:
+                pass
+    """,
+}
+
+
+def test_check_all_grades_a_class_and_explains_every_failure(tmp_path):
+    for relative, source in CLASS.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(textwrap.dedent(source), encoding="utf-8")
+    process = run("-m", "lessons.exercises", "check", "--all", str(tmp_path), "--timeout", "5", "--jobs", "2",
+                  "--verbose")
+    out = process.stdout
+    assert process.returncode == 1, process.stderr[-3000:]
+    assert "Traceback" not in out + process.stderr
+    table = {tuple(line.split()[:3]) for line in out.splitlines()}
+    for row in [("alice", "multiply_add", "3/3"), ("alice", "walk_the_graph", "0/3"),
+                ("bob", "multiply_add", "0/3"), ("bob", "variable_counter", "0/3"),
+                ("carol", "pooling_size", "0/3"), ("dave", "count_parameters", "0/2"),
+                ("zed", "walk_the_graph", "0/3")]:
+        assert row in table, (row, out)
+    assert out.index("student  exercise") < out.index("alice ")
+    assert "Skipping" in out and "notes.py" in out
+    assert "1 of 7 files passed every check." in out
+    out = " ".join(out.split())  # hints are wrapped at 100 columns
+    # Each failure is a verdict, never a traceback: the exception and the student's line ...
+    assert "Your code raised ZeroDivisionError: division by zero" in out and "scale = 1 / 0" in out
+    # ... the wrong type ...
+    assert "build() should return 5 values, (graph, amount, add, total, init), but it returned a str." in out
+    # ... a syntax error, a sys.exit and an endless loop (the last job: no worker restarts after it).
+    assert "Python cannot read your file: expected ':' (line 2 of pooling_size.py: def output_size(" in out
+    assert "Importing your file failed. Your code raised SystemExit: I give up" in out
+    assert "Stopped after the time limit of 5 s" in out
+    assert "bob / multiply_add" in out and "(the same as above)" in out
