@@ -93,6 +93,7 @@ def test_ctrl_c_saves_a_checkpoint_says_how_to_resume_and_exits_130(tmp_path):
 
 
 def test_second_ctrl_c_interrupts_at_once():
+    before = signal.getsignal(signal.SIGINT)
     with training._StopOnInterrupt() as interrupt:
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.1)
@@ -100,7 +101,22 @@ def test_second_ctrl_c_interrupts_at_once():
         with pytest.raises(KeyboardInterrupt):
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(1)
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_ctrl_c_handling_ends_with_the_run_even_if_the_loop_raised(tmp_path):
+    """A lesson loop that raises leaves its generator open; closing the run restores Ctrl-C."""
+    from tfgraph.summaries import Run
+
+    graph, weights, bump, init = small_graph()
+    before = signal.getsignal(signal.SIGINT)
+    with Run(tmp_path, graph) as run, tf1.Session(graph=graph) as sess:
+        sess.run(init)
+        epochs = training.resumable_epochs(sess, run, 3, {})
+        next(epochs)
+        assert signal.getsignal(signal.SIGINT) is not before
+    assert signal.getsignal(signal.SIGINT) is before
+    del epochs
 
 
 def small_graph():

@@ -79,6 +79,7 @@ class Run:
         self.checkpoints = Checkpoints(self.dir / "checkpoints", self.graph, checkpoint_seconds)
         self.last_step = 0  # samples seen when training ended, the step of the final summaries
         self.gradient_tensors = None  # built by training.log_histograms on first use
+        self.cleanups = []  # called once when the run is closed
         # FileWriter refuses to work eagerly; building it inside a graph context is enough.
         with self.graph.as_default():
             self.train = tf1.summary.FileWriter(str(self.dir / "train"), graph=graph)
@@ -106,9 +107,11 @@ class Run:
         self.test.flush()
 
     def close(self):
-        """Flush and close both writers."""
+        """Flush and close both writers, and run the cleanups registered on the run."""
         self.train.close()
         self.test.close()
+        while self.cleanups:
+            self.cleanups.pop()()
 
     def __enter__(self):
         return self

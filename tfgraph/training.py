@@ -359,7 +359,11 @@ def resumable_epochs(sess, run, num_epochs, state, steps_per_epoch=1):
         start = position["epoch"]
         run.restart_at(start * steps_per_epoch + 1)
         print(f"Resuming from {path} (epoch {start + 1} of {num_epochs})")
-    with _StopOnInterrupt() as interrupt:
+    interrupt = _StopOnInterrupt().__enter__()
+    # If the lesson's loop body raises, this generator is only closed when it is collected;
+    # closing the run puts Ctrl-C back at once.
+    run.cleanups.append(interrupt.__exit__)
+    try:
         for epoch in range(start, num_epochs):
             yield epoch
             if interrupt.requested or epoch + 1 == num_epochs or run.checkpoints.due():
@@ -369,6 +373,8 @@ def resumable_epochs(sess, run, num_epochs, state, steps_per_epoch=1):
                 raise TrainingInterrupted(
                     f"Training stopped after epoch {epoch + 1}; a checkpoint is saved in {run.checkpoints.dir}. "
                     f"Continue with: {run.resume_command or 'the same command and --resume'}")
+    finally:
+        interrupt.__exit__()
 
 
 def _traced_step(sess, run, fetches, feed_list, values, step):
@@ -426,5 +432,6 @@ class _StopOnInterrupt:
         return self
 
     def __exit__(self, *exc_info):
-        if self.enabled:
+        if self.enabled and self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
+            self._previous = None  # restore once, however often it is called
