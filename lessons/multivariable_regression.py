@@ -3,7 +3,7 @@ Title: Multivariable regression
 Description: Fit y = W^T x for x in R^5 and y in R^8 by gradient descent, with shaped placeholders.
 Article section: Linear Regression (the multivariable case)
 Run: python -m lessons.multivariable_regression
-Expected: "Final Error is" about 1.0 (the noise's variance) after 1000 steps; about 6 s on a 2-core CPU.
+Expected: "Final Error is 0.945866" (about the noise's variance, 1) after 1000 steps; about 5 s on a 2-core CPU.
 
 The same recipe as linear regression, now with matrices: placeholders get a shape,
 `[None, n]`, whose first dimension is left open for the batch size, and the model
