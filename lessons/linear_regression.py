@@ -88,14 +88,8 @@ def build_graph(args):
 # measures the cost so we can plot it.
 
 # %%
-def main(argv=None):
-    """Fit the line, print the article's closing lines, save the plots and the TensorBoard run."""
-    args = parse_args(argv)
-    train_X, train_Y = make_data(args)
-    graph, g = build_graph(args)
-    if args.graph_only:
-        return cli.show_graph(args, graph)
-    feed = {g["X"]: train_X, g["Y"]: train_Y}
+def train(args, graph, g, feed, fetch=()):
+    """Run `args.num_epochs` full-batch steps; return the costs, the run and the values of `fetch` at the end."""
     costs = []
     with cli.open_run(args, graph, {"lr": args.learning_rate, "seed": args.seed}) as run:
         with cli.session(args, graph) as sess:
@@ -104,17 +98,29 @@ def main(argv=None):
                 sess.run(g["train_operation"], feed_dict=feed)
                 costs.append(float(sess.run(g["cost"], feed_dict=feed)))
                 summaries.add_scalars(run.train, epoch + 1, cost=costs[-1])
-            w_final, b_final = sess.run([g["w"], g["b"]])
+            final = sess.run(list(fetch))
+    return costs, run, final
 
-        # ## Evaluate
-        print("Final Error is %f" % costs[-1])
-        print("Predicting y = %.02f x + %.02f" % (w_final, b_final))
-        print("Actually is y = %.02f x + %.02f" % (2, 2))
-        plots = [
-            plotting.plot_fit(train_X, train_Y, w_final, b_final, run.dir / "fit.png", show=args.show),
-            plotting.plot_curve(costs, run.dir / "cost.png", xlabel="Epoch", ylabel="Mean Squared Error",
-                                show=args.show),
-        ]
+
+def main(argv=None):
+    """Fit the line, print the article's closing lines, save the plots and the TensorBoard run."""
+    args = parse_args(argv)
+    train_X, train_Y = make_data(args)
+    graph, g = build_graph(args)
+    if args.graph_only:
+        return cli.show_graph(args, graph)
+    costs, run, (w_final, b_final) = train(args, graph, g, {g["X"]: train_X, g["Y"]: train_Y},
+                                           fetch=(g["w"], g["b"]))
+
+    # ## Evaluate
+    print("Final Error is %f" % costs[-1])
+    print("Predicting y = %.02f x + %.02f" % (w_final, b_final))
+    print("Actually is y = %.02f x + %.02f" % (2, 2))
+    plots = [
+        plotting.plot_fit(train_X, train_Y, w_final, b_final, run.dir / "fit.png", show=args.show),
+        plotting.plot_curve(costs, run.dir / "cost.png", xlabel="Epoch", ylabel="Mean Squared Error",
+                            show=args.show),
+    ]
     cli.print_closing(run, plots)
     return float(w_final), float(b_final), costs
 

@@ -21,7 +21,8 @@ gradient descent at 0.01 do not quite reach it.
 import numpy as np
 import tensorflow as tf
 
-from tfgraph import cli, plotting, summaries, training
+from lessons import linear_regression
+from tfgraph import cli, plotting
 
 tf1 = tf.compat.v1
 
@@ -78,7 +79,8 @@ def build_graph(args):
 # %% [markdown]
 # ## Train
 #
-# "The rest remains the same": full-batch steps, the cost recorded after each.
+# "The rest remains the same": the loop is linear regression's own `train`, full-batch
+# steps with the cost recorded after each, imported from that lesson.
 
 # %%
 def main(argv=None):
@@ -88,20 +90,12 @@ def main(argv=None):
     graph, g = build_graph(args)
     if args.graph_only:
         return cli.show_graph(args, graph)
-    feed = {g["X"]: train_X, g["Y"]: train_Y}
-    costs = []
-    with cli.open_run(args, graph, {"lr": args.learning_rate, "seed": args.seed}) as run:
-        with cli.session(args, graph) as sess:
-            sess.run(g["init"])
-            for epoch in training.resumable_epochs(sess, run, args.num_epochs, {"costs": costs}):
-                sess.run(g["train_operation"], feed_dict=feed)
-                costs.append(float(sess.run(g["cost"], feed_dict=feed)))
-                summaries.add_scalars(run.train, epoch + 1, cost=costs[-1])
+    costs, run, _ = linear_regression.train(args, graph, g, {g["X"]: train_X, g["Y"]: train_Y})
 
-        # ## Evaluate
-        print("Final Error is %f" % costs[-1])
-        plots = [plotting.plot_curve(costs, run.dir / "cost.png", xlabel="Epoch",
-                                     ylabel="Mean Squared Error", show=args.show)]
+    # ## Evaluate
+    print("Final Error is %f" % costs[-1])
+    plots = [plotting.plot_curve(costs, run.dir / "cost.png", xlabel="Epoch", ylabel="Mean Squared Error",
+                                 show=args.show)]
     cli.print_closing(run, plots)
     return costs
 

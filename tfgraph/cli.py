@@ -37,12 +37,17 @@ NOT_HYPERPARAMETERS = {"argv", "lesson", "logdir", "data_dir", "show", "resume",
 
 # Flag types: each rejects a bad value with a sentence argparse prints under the usage line.
 
+def _number(text, convert, expected):
+    """`convert(text)`, or the argparse error "expected <expected>, got '<text>'"."""
+    try:
+        return convert(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+
+
 def positive_int(text):
     """An integer of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    value = _number(text, int, "a whole number")
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
@@ -50,10 +55,7 @@ def positive_int(text):
 
 def positive_float(text):
     """A finite number greater than 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    value = _number(text, float, "a number")
     if not np.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a number greater than 0, got {text}")
     return value
@@ -61,10 +63,7 @@ def positive_float(text):
 
 def probability(text):
     """A keep probability in (0, 1]."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    value = _number(text, float, "a number")
     if not 0 < value <= 1:
         raise argparse.ArgumentTypeError(
             f"a keep probability must be greater than 0 and at most 1, got {text} (1 keeps every unit)")
