@@ -1,8 +1,8 @@
 """Training throughput of the three network lessons: train_model against a bare loop, Keras and PyTorch.
 
-    python benchmarks/throughput.py            # the comparison, about 12 minutes on 2 cores
+    python benchmarks/throughput.py            # the comparison, about 11 minutes on 2 cores
     python benchmarks/throughput.py --quick    # a smoke test, under 2 minutes; prints, writes nothing
-    python benchmarks/throughput.py --levers   # what each part of the training step costs, one at a time
+    python benchmarks/throughput.py --levers   # each lever of the training step alone, about 7 minutes
 
 For the fully connected, modern and convolutional lessons, at the article's batch
 sizes (50, 100, 50) and on full MNIST's 55,000 training images, it measures training
