@@ -28,9 +28,11 @@ sized from a short calibration of the bare loop; a PyTorch measurement stops ear
 it takes more than TORCH_TIME_CAP windows. Results go to benchmarks/results.md between
 the throughput.py markers (the rest of the file is kept), and are printed.
 
-`--levers` takes train_model's step apart on the fully connected model (feed dict or
-`make_callable`, the cost fetched each step, tqdm updates) and measures the process-wide
-Session settings (intra-/inter-op threads, op determinism) on every model.
+`--levers` takes train_model's step apart on the fully connected model (feed dict,
+`make_callable`, the cost fetched each step, tqdm updates), measures the compiled
+callable train_model uses and where its ops run (thread pool or calling thread) on
+every model, and the process-wide Session settings (intra-/inter-op threads, op
+determinism) on every model.
 
 The machine may be shared: each measurement also records how many cores other
 processes kept busy meanwhile (from /proc/stat), and the load average is printed and
@@ -316,6 +318,8 @@ class SessionBackend:
 
     def lever_prepare(self, model="fully_connected"):
         """Pre-shuffle the training set and build the loop variants' callables for `model`."""
+        from tfgraph.steps import fast_callable
+
         m = self.models[model]
         order = self.np.random.default_rng(7).permutation(len(m.train_X))
         m.lever_X, m.lever_Y = m.train_X[order], m.train_Y[order]
@@ -324,7 +328,9 @@ class SessionBackend:
         m.extra = list(m.train_feed.values())
         m.step = m.sess.make_callable([g.ops.train_operation], feed_list=feed_list)
         m.step_cost = m.sess.make_callable([g.ops.train_operation, g.ops.total_cost], feed_list=feed_list)
-        for step in (m.step, m.step_cost):
+        m.compiled = {where: fast_callable(m.sess, [g.ops.train_operation], feed_list, calling_thread=where)
+                      for where in (False, True)}
+        for step in (m.step, m.step_cost, *m.compiled.values()):
             step(m.lever_X[:batch], m.lever_Y[:batch], *m.extra)
         return {"threads_in_process": len(os.listdir("/proc/self/task"))}
 
@@ -383,6 +389,10 @@ class SessionBackend:
             elif variant == "callable":
                 for start in starts:
                     step(images[start:start + batch], labels[start:start + batch], *extra)
+            elif variant in ("compiled", "compiled_calling_thread"):
+                step = m.compiled[variant == "compiled_calling_thread"]
+                for start in starts:
+                    step(images[start:start + batch], labels[start:start + batch], *extra)
             elif variant == "callable_cost":
                 for index, start in enumerate(starts):
                     results = step_cost(images[start:start + batch], labels[start:start + batch], *extra)
@@ -418,6 +428,8 @@ class SessionBackend:
         """Per-call costs, best of `repeats`, in microseconds, on a trivial graph with the FC model's feeds."""
         from tqdm.auto import tqdm
 
+        from tfgraph.steps import fast_callable
+
         from tfgraph.training import check_cost
 
         tf, tf1, np = self.tf, self.tf1, self.np
@@ -436,6 +448,7 @@ class SessionBackend:
         sess.run(init)
         step = sess.make_callable([target], feed_list=[X, Y])
         step_fetch = sess.make_callable([target, scalar], feed_list=[X, Y])
+        compiled = {where: fast_callable(sess, [target], [X, Y], calling_thread=where) for where in (False, True)}
 
         def best(function, count=calls):
             function()
@@ -451,6 +464,8 @@ class SessionBackend:
         results = {
             "feed_dict": best(lambda: sess.run(target, feed_dict=feed)),
             "callable": best(lambda: step(images, labels)),
+            "compiled": best(lambda: compiled[False](images, labels)),
+            "compiled_calling_thread": best(lambda: compiled[True](images, labels)),
             "callable_cost": best(lambda: check_cost(step_fetch(images, labels)[1], 0, 0, 0)),
         }
         with open(os.devnull, "w", encoding="utf-8") as devnull:
@@ -885,6 +900,9 @@ WORKER_TEXT = {"default": "lesson's Session (ConfigProto defaults, determinism o
                "intra2_inter1": "intra-op 2, inter-op 1", "intra1_inter1": "intra-op 1, inter-op 1",
                "inter_inline": "inter-op -1 (ops run in the calling thread)", "no_determinism": "op determinism off"}
 LOOP_TEXT = {"feed_dict": "`sess.run(train_op, feed_dict=...)`", "callable": "`make_callable([train_op])`",
+             "compiled": "`steps.fast_callable([train_op])` (compiled callable, ops on the inter-op thread pool)",
+             "compiled_calling_thread": "`steps.fast_callable([train_op], calling_thread=True)` (compiled callable, "
+                                        "ops in the calling thread)",
              "callable_cost": "`make_callable([train_op, cost])` + NaN check, every step",
              "callable_cost_every_10": "`make_callable([train_op])`, with the cost and NaN check every 10th step",
              "tqdm_every_step": "cost every step + `bar.update` every step",
@@ -894,10 +912,14 @@ LOOP_TEXT = {"feed_dict": "`sess.run(train_op, feed_dict=...)`", "callable": "`m
              "batch_gather": "cost every step + `bar.update`, whole epochs, each batch gathered from the epoch's "
                              "permutation"}
 DATA_VARIANTS = ("epoch_copy", "batch_gather")
+COMPILED_VARIANTS = ("compiled", "compiled_calling_thread")
 # Levers of the training loop itself, on the fully connected model (per-step overhead bound):
 # (title, variant, reference variant), all in the lesson's own Session settings.
 LOOP_LEVERS = (
     ("`make_callable` instead of a feed dict", "callable", "feed_dict"),
+    ("a compiled callable (`Session::MakeCallable`) instead of `make_callable`", "compiled", "callable"),
+    ("the compiled callable's ops in the calling thread instead of the thread pool", "compiled_calling_thread",
+     "compiled"),
     ("fetch the cost every step (+ NaN check)", "callable_cost", "callable"),
     ("fetch the cost every 10th step (+ NaN check)", "callable_cost_every_10", "callable"),
     ("tqdm `update` every step", "tqdm_every_step", "callable_cost"),
@@ -913,7 +935,7 @@ def lever_plan(models):
     plan = [("fully_connected", variant, "default") for variant in LOOP_TEXT]
     for model in models:
         if model != "fully_connected":
-            plan.append((model, "callable", "default"))
+            plan += [(model, variant, "default") for variant in ("callable", *COMPILED_VARIANTS)]
             if model == "modern_net":  # an epoch of the CNN is too long to repeat here
                 plan += [(model, variant, "default") for variant in DATA_VARIANTS]
         plan += [(model, "callable", worker) for worker in SETTING_LEVERS]
@@ -993,6 +1015,10 @@ def levers_report(data, options, started_load, finished_load, elapsed):
     if "modern_net" in data["models"]:
         pairs.append((f"{LOOP_LEVERS[-1][0]} (modern_net)", ("modern_net", "batch_gather", "default"),
                       ("modern_net", "epoch_copy", "default")))
+    for model in data["models"]:
+        if model != "fully_connected":
+            pairs += [(f"{title} ({model})", (model, variant, "default"), (model, reference, "default"))
+                      for title, variant, reference in LOOP_LEVERS if variant in COMPILED_VARIANTS]
     pairs += [(f"{WORKER_TEXT[worker]} ({model})", (model, "callable", worker), (model, "callable", "default"))
               for model in data["models"] for worker in SETTING_LEVERS]
     lines += ["", "Each lever alone: the change in time per step and the ratio of samples/s, taken within each round "
@@ -1010,6 +1036,8 @@ def levers_report(data, options, started_load, finished_load, elapsed):
               f"fully connected model's, batch {batch}; best of 5, µs), in each process:", "",
               "| call | " + " | ".join(WORKER_TEXT[name] for name in names) + " |", "|---|" + "---|" * len(names)]
     for key, text in (("feed_dict", "`sess.run(op, feed_dict=...)`"), ("callable", "`make_callable([op])(x, y)`"),
+                      ("compiled", "`steps.fast_callable([op])(x, y)` (thread pool)"),
+                      ("compiled_calling_thread", "`steps.fast_callable([op], calling_thread=True)(x, y)`"),
                       ("callable_cost", "`make_callable([op, scalar])(x, y)` + `check_cost`"),
                       ("tqdm_update", "tqdm `bar.update(n)` (mininterval 0.5 s)"),
                       ("check_cost", "`check_cost(np.float32)`")):

@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from tfgraph import summaries, training
+from tfgraph import steps, summaries, training
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
@@ -123,6 +123,28 @@ def test_train_model_is_reproducible_with_a_seed():
                 sess, train_X, train_Y, test_X, test_Y, ops.train_operation, ops.accuracy_operation,
                 2, 32, 50, X=X, Y=Y, seed=7, progress=False)))
     assert results[0] == results[1]
+
+
+def test_train_model_says_where_the_steps_ran_and_placement_changes_no_number(capsys, monkeypatch):
+    monkeypatch.setitem(steps.TRIAL, "min_seconds", 0.0)  # choose within this short training
+    train_X, train_Y, test_X, test_Y = make_problem(num_train=2000)
+    histories = {}
+    for placement in ("thread pool", "calling thread", "auto"):
+        graph, X, Y, w, ops, init = build_linear()
+        with tf1.Session(graph=graph) as sess:
+            sess.run(init)
+            histories[placement] = training.train_model(
+                sess, train_X, train_Y, test_X, test_Y, ops.train_operation, ops.accuracy_operation,
+                2, 10, 50, X=X, Y=Y, cost_operation=ops.total_cost, seed=3, progress=False, placement=placement)
+        out = capsys.readouterr().out
+        if placement == "auto":
+            assert histories[placement].placement in ("thread pool", "calling thread")
+            assert f"steps ran in the {histories[placement].placement}: " in out
+            assert "as fast as the" in out
+        else:
+            assert histories[placement].placement == placement
+            assert f"steps ran in the {placement}, as asked" in out
+    assert list(histories["thread pool"]) == list(histories["calling thread"]) == list(histories["auto"])
 
 
 def test_nan_cost_stops_training_with_advice():

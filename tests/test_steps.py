@@ -1,0 +1,135 @@
+"""tfgraph.steps: compiled Session callables, and choosing where their ops run."""
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgraph import steps, training
+from tfgraph.errors import TfgraphError
+
+tf1 = tf.compat.v1
+
+
+def build_dropout_net(seed=3):
+    """A small two-layer net with dropout and RMSProp: random ops and several independent branches."""
+    graph = tf.Graph()
+    graph.seed = seed
+    with graph.as_default():
+        X = tf1.placeholder(tf.float32, [None, 30], name="X")
+        Y = tf1.placeholder(tf.float32, [None, 4], name="Y")
+        keep = tf1.placeholder(tf.float32, name="keep")
+        w1 = training.init_weights([30, 40], stddev=0.3, name="w1")
+        w2 = training.init_weights([40, 4], stddev=0.3, name="w2")
+        hidden = tf.nn.dropout(tf.nn.relu(tf.matmul(X, w1)), rate=1 - keep)
+        ops = training.classifier_ops(tf.matmul(hidden, w2), Y, tf1.train.RMSPropOptimizer(0.01, 0.9))
+        init = tf1.global_variables_initializer()
+    return graph, X, Y, keep, (w1, w2), ops, init
+
+
+def batches(count=40, size=16, seed=0):
+    rng = np.random.default_rng(seed)
+    images = rng.normal(size=(count * size, 30)).astype(np.float32)
+    labels = np.eye(4, dtype=np.float32)[rng.integers(0, 4, count * size)]
+    return [(images[i * size:(i + 1) * size], labels[i * size:(i + 1) * size]) for i in range(count)]
+
+
+def test_fast_callable_returns_what_session_run_returns():
+    graph, X, Y, keep, weights, ops, init = build_dropout_net()
+    (images, labels), = batches(1)
+    with tf1.Session(graph=graph) as sess:
+        sess.run(init)
+        call = steps.fast_callable(sess, [ops.total_cost, ops.predict_operation], [X, Y, keep])
+        # Python floats and float64 arrays are converted to the placeholders' float32.
+        cost, predictions = call(images.astype(np.float64), labels, 1.0)
+        expected = sess.run([ops.total_cost, ops.predict_operation], {X: images, Y: labels, keep: 1.0})
+        assert cost == pytest.approx(expected[0], rel=1e-6)
+        np.testing.assert_array_equal(predictions, expected[1])
+        # An operation's place in the results is None, as in sess.run.
+        train = steps.fast_callable(sess, [ops.train_operation, ops.total_cost], [X, Y, keep])
+        before = sess.run(weights[1])
+        results = train(images, labels, 1.0)
+        assert results[0] is None and results[1] == pytest.approx(expected[0], rel=1e-6)
+        assert not np.array_equal(sess.run(weights[1]), before)
+        with pytest.raises(TypeError, match="expected 3 values to feed, got 2"):
+            train(images, labels)
+
+
+@pytest.mark.parametrize("placement", ["thread pool", "calling thread", "auto"])
+def test_every_placement_trains_to_the_same_numbers(placement):
+    """Where the ops run changes no number: dropout masks and updates match sess.run's bit for bit."""
+    def train(use_steps):
+        graph, X, Y, keep, weights, ops, init = build_dropout_net()
+        with tf1.Session(graph=graph) as sess:
+            sess.run(init)
+            if use_steps:
+                session_steps = steps.SessionSteps(sess, [X, Y, keep], placement)
+                if placement == "auto":  # choose within the 40 steps
+                    session_steps.chooser = steps.FasterOf(blocks=4, min_calls=3, min_seconds=0.0)
+                step = session_steps.callable([ops.train_operation, ops.total_cost], timed=True)
+                costs = [step(images, labels, 0.5)[1] for images, labels in batches()]
+                if placement == "auto":
+                    assert session_steps.chooser.chosen is not None
+                    assert session_steps.placement in steps.PLACEMENTS
+                else:
+                    assert session_steps.placement == placement
+            else:
+                costs = [sess.run([ops.train_operation, ops.total_cost], {X: images, Y: labels, keep: 0.5})[1]
+                         for images, labels in batches()]
+            return costs, sess.run(list(weights))
+
+    reference_costs, reference_weights = train(use_steps=False)
+    costs, weights = train(use_steps=True)
+    assert costs == reference_costs
+    for got, expected in zip(weights, reference_weights):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_faster_of_alternates_skips_warm_up_and_keeps_the_faster():
+    chooser = steps.FasterOf(blocks=4, min_calls=2, min_seconds=0.0)
+    took = {0: 0.003, 1: 0.002}
+    ways = []
+    while chooser.chosen is None:
+        way = chooser.way()
+        ways.append(way)
+        # The first call of each way (compilation) is very slow and must not count.
+        first_call = ways.count(way) == 1
+        chooser.record(way, 5.0 if first_call else took[way])
+    # Blocks of 2 timed calls, 0 1 0 1, each way's first call extra: 3 + 3 + 2 + 2 calls.
+    assert ways == [0, 0, 0, 1, 1, 1, 0, 0, 1, 1]
+    assert chooser.chosen == 1
+    assert chooser.speedup() == pytest.approx(1.5)
+    assert chooser.way() == 1
+    chooser.record(0, 0.0)  # after choosing, calls no longer count
+    assert chooser.chosen == 1
+
+
+def test_faster_of_waits_for_the_minimum_time_per_block():
+    chooser = steps.FasterOf(blocks=2, min_calls=1, min_seconds=0.01)
+    chooser.record(0, 1.0)  # warm-up
+    for _ in range(9):
+        chooser.record(0, 0.001)
+    assert chooser.way() == 0  # 9 ms so far: the block is not over
+    chooser.record(0, 0.001)
+    assert chooser.way() == 1
+    assert chooser.speedup() is None
+
+
+def test_session_steps_refuses_an_unknown_placement():
+    graph, X, Y, keep, weights, ops, init = build_dropout_net()
+    with tf1.Session(graph=graph) as sess:
+        with pytest.raises(TfgraphError, match="placement must be 'auto', 'thread pool' or 'calling thread'"):
+            steps.SessionSteps(sess, [X, Y, keep], "gpu")
+
+
+def test_train_model_says_when_training_was_too_short_to_choose(capsys):
+    graph, X, Y, keep, weights, ops, init = build_dropout_net()
+    data = batches(4)
+    images = np.concatenate([b[0] for b in data])
+    labels = np.concatenate([b[1] for b in data])
+    with tf1.Session(graph=graph) as sess:
+        sess.run(init)
+        history = training.train_model(sess, images, labels, images, labels, ops.train_operation,
+                                       ops.accuracy_operation, 1, 16, 16, {keep: 0.5}, {keep: 1.0},
+                                       X=X, Y=Y, progress=False)
+    assert history.placement == "measuring"
+    assert "steps ran both in the thread pool and in the calling thread (too few steps to time them)" \
+        in capsys.readouterr().out

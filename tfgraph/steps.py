@@ -1,0 +1,153 @@
+"""Fast Session calls for the training loop: compiled callables, run where they are faster.
+
+`Session.run(fetches, feed_dict)` works out the same fetches and feeds again on every
+call, and `Session.make_callable(fetches, feed_list)` is only a shortcut to it. Below it
+TensorFlow has a real compiled call, `Session::MakeCallable` (`TF_SessionMakeCallable`
+in its C API): the feeds and fetches are fixed once, and each call hands over the
+arrays and gets the results back. `Session._make_callable_from_options` reaches it from
+Python, as the Keras 2 backend did; it is the one private TensorFlow name tfgraph uses,
+and `fast_callable` is the only place that touches it.
+
+A call's ops can run on TensorFlow's inter-op thread pool (independent ops at the same
+time) or one after another in the thread that called (no hand-offs between threads).
+Which is faster depends on the graph and the machine: on a 2-core Xeon the calling
+thread was ~10% faster for the fully connected net and ~10% slower for the modern
+net, whose dropout masks are drawn while a matrix product runs (benchmarks/results.md).
+So `SessionSteps` times both ways on the first training steps and keeps the faster.
+The results are the same either way: each op computes the same numbers wherever it runs.
+"""
+import statistics
+import time
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.core.protobuf.config_pb2 import CallableOptions  # the proto behind Session::MakeCallable
+
+from tfgraph.errors import TfgraphError
+
+#: The two places a call's ops can run, as `SessionSteps.placement` names them.
+PLACEMENTS = ("thread pool", "calling thread")
+#: How 'auto' times the two: blocks of calls, each at least this many calls and seconds (see
+#: `FasterOf`). Blocks of 0.1 s kept the choice steady on a shared 2-core machine, where the
+#: modern net's steps varied by 20% from one 20 ms block to the next.
+TRIAL = {"blocks": 8, "min_calls": 5, "min_seconds": 0.1}
+
+
+def fast_callable(sess, fetches, feed_list, calling_thread=False):
+    """A function running `fetches` in `sess`, fed positionally in `feed_list`'s order, via a compiled callable.
+
+    `fetches` is a list of tensors and operations; the function returns a list of the
+    same length, with NumPy values for tensors and None for operations, as `sess.run`
+    does. Fed values are converted to their placeholder's dtype (a no-op for arrays
+    that already have it). With `calling_thread`, the ops run in the caller's thread
+    instead of the inter-op thread pool.
+    """
+    graph = sess.graph
+    fetches = [graph.as_graph_element(fetch) for fetch in fetches]
+    feed_list = [graph.as_graph_element(feed) for feed in feed_list]
+    options = CallableOptions()
+    options.feed.extend(feed.name for feed in feed_list)
+    options.fetch.extend(fetch.name for fetch in fetches if isinstance(fetch, tf.Tensor))
+    options.target.extend(fetch.name for fetch in fetches if isinstance(fetch, tf.Operation))
+    if calling_thread:
+        options.run_options.inter_op_thread_pool = -1  # -1: run in the caller's thread
+    compiled = sess._make_callable_from_options(options)  # pylint: disable=protected-access
+    dtypes = [feed.dtype.as_numpy_dtype for feed in feed_list]
+    is_tensor = [isinstance(fetch, tf.Tensor) for fetch in fetches]
+
+    def call(*values):
+        if len(values) != len(dtypes):
+            raise TypeError(f"expected {len(dtypes)} values to feed, got {len(values)}")
+        values = [np.asarray(value, dtype) for value, dtype in zip(values, dtypes)]
+        fetched = iter(compiled(*values))
+        return [next(fetched) if tensor else None for tensor in is_tensor]
+
+    return call
+
+
+class FasterOf:
+    """Alternates calls between two equivalent ways, times them, then keeps the faster one.
+
+    Call `way()` for the way (0 or 1) to use next, and `record(way, seconds)` after each
+    timed call. The first `blocks` blocks alternate 0, 1, 0, 1, ...; a block lasts at
+    least `min_calls` timed calls and `min_seconds`. The first call of each way is
+    compilation and is not counted. Then `chosen` is the way with the lower median of
+    its blocks' mean times per call, and `way()` returns it from then on.
+    """
+
+    def __init__(self, blocks=8, min_calls=5, min_seconds=0.1):
+        self.blocks, self.min_calls, self.min_seconds = blocks, min_calls, min_seconds
+        self.chosen = None
+        self.block_means = ([], [])
+        self._block, self._calls, self._seconds = 0, 0, 0.0
+        self._warmed = [False, False]
+
+    def way(self):
+        """The way to make the next call."""
+        return self.chosen if self.chosen is not None else self._block % 2
+
+    def record(self, way, seconds):
+        """Count one timed call made `way` that took `seconds`."""
+        if self.chosen is not None or way != self._block % 2:
+            return
+        if not self._warmed[way]:
+            self._warmed[way] = True
+            return
+        self._calls += 1
+        self._seconds += seconds
+        if self._calls >= self.min_calls and self._seconds >= self.min_seconds:
+            self.block_means[way].append(self._seconds / self._calls)
+            self._block, self._calls, self._seconds = self._block + 1, 0, 0.0
+            if self._block == self.blocks:
+                medians = [statistics.median(means) for means in self.block_means]
+                self.chosen = 0 if medians[0] <= medians[1] else 1
+
+    def speedup(self):
+        """How many times faster the chosen way was than the other (None until chosen)."""
+        if self.chosen is None:
+            return None
+        medians = [statistics.median(means) for means in self.block_means]
+        return medians[1 - self.chosen] / medians[self.chosen]
+
+
+class SessionSteps:
+    """Compiled callables over one feed list, all run on the thread pool or all in the calling thread.
+
+    `placement` is 'auto' (time both on the first calls of the `timed` callable, then
+    keep the faster), 'thread pool' or 'calling thread'.
+    """
+
+    def __init__(self, sess, feed_list, placement="auto"):
+        if placement not in ("auto", *PLACEMENTS):
+            raise TfgraphError(f"placement must be 'auto', 'thread pool' or 'calling thread', not {placement!r}.")
+        self.sess, self.feed_list = sess, list(feed_list)
+        self.chooser = FasterOf(**TRIAL) if placement == "auto" else None
+        self._fixed = None if placement == "auto" else PLACEMENTS.index(placement)
+
+    @property
+    def placement(self):
+        """Where the calls run now: 'thread pool', 'calling thread', or 'measuring' while auto is timing."""
+        way = self._fixed if self.chooser is None else self.chooser.chosen
+        return "measuring" if way is None else PLACEMENTS[way]
+
+    def callable(self, fetches, timed=False):
+        """A function running `fetches` fed by the feed list's values (see `fast_callable`).
+
+        With 'auto', the calls of the one callable made with `timed=True` decide the placement.
+        """
+        compiled = [None, None]
+
+        def call(*values):
+            way = self._fixed if self.chooser is None else self.chooser.way()
+            if compiled[way] is None:
+                compiled[way] = fast_callable(self.sess, fetches, self.feed_list, calling_thread=bool(way))
+            if not timed or self.chooser is None or self.chooser.chosen is not None:
+                if self.chooser is not None and self.chooser.chosen is not None:
+                    compiled[1 - way] = None  # release the one not chosen
+                return compiled[way](*values)
+            started = time.perf_counter()
+            results = compiled[way](*values)
+            self.chooser.record(way, time.perf_counter() - started)
+            return results
+
+        return call
