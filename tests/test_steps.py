@@ -133,3 +133,22 @@ def test_train_model_says_when_training_was_too_short_to_choose(capsys):
     assert history.placement == "measuring"
     assert "steps ran both in the thread pool and in the calling thread (too few steps to time them)" \
         in capsys.readouterr().out
+
+
+def test_fast_callable_falls_back_to_session_run_without_the_compiled_api():
+    """Should a TensorFlow release drop Session._make_callable_from_options, the numbers stay the same."""
+    graph, X, Y, keep, weights, ops, init = build_dropout_net()
+    (images, labels), = batches(1)
+
+    class PlainSession:  # only what a Session without the compiled-callable API offers
+        def __init__(self, sess):
+            self.graph, self.run = sess.graph, sess.run
+
+    with tf1.Session(graph=graph) as sess:
+        sess.run(init)
+        for calling_thread in (False, True):
+            call = steps.fast_callable(PlainSession(sess), [ops.train_operation, ops.total_cost], [X, Y, keep],
+                                       calling_thread=calling_thread)
+            expected = sess.run(ops.total_cost, {X: images, Y: labels, keep: 1.0})
+            results = call(images, labels, 1.0)
+            assert results[0] is None and results[1] == pytest.approx(expected, rel=1e-6)

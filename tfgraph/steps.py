@@ -6,7 +6,8 @@ TensorFlow has a real compiled call, `Session::MakeCallable` (`TF_SessionMakeCal
 in its C API): the feeds and fetches are fixed once, and each call hands over the
 arrays and gets the results back. `Session._make_callable_from_options` reaches it from
 Python, as the Keras 2 backend did; it is the one private TensorFlow name tfgraph uses,
-and `fast_callable` is the only place that touches it.
+`fast_callable` is the only place that touches it, and without it `fast_callable` falls
+back to `sess.run` (same results, slower).
 
 A call's ops can run on TensorFlow's inter-op thread pool (independent ops at the same
 time) or one after another in the thread that called (no hand-offs between threads).
@@ -51,7 +52,14 @@ def fast_callable(sess, fetches, feed_list, calling_thread=False):
     options.target.extend(fetch.name for fetch in fetches if isinstance(fetch, tf.Operation))
     if calling_thread:
         options.run_options.inter_op_thread_pool = -1  # -1: run in the caller's thread
-    compiled = sess._make_callable_from_options(options)  # pylint: disable=protected-access
+    make_compiled = getattr(sess, "_make_callable_from_options", None)
+    if make_compiled is not None:
+        compiled = make_compiled(options)
+    else:  # a TensorFlow without it: the same results through sess.run, only slower
+        tensors = [fetch for fetch in fetches if isinstance(fetch, tf.Tensor)]
+
+        def compiled(*values):
+            return sess.run(tensors, feed_dict=dict(zip(feed_list, values)), options=options.run_options)
     dtypes = [feed.dtype.as_numpy_dtype for feed in feed_list]
     is_tensor = [isinstance(fetch, tf.Tensor) for fetch in fetches]
 
@@ -130,17 +138,20 @@ class SessionSteps:
         way = self._fixed if self.chooser is None else self.chooser.chosen
         return "measuring" if way is None else PLACEMENTS[way]
 
-    def callable(self, fetches, timed=False):
+    def callable(self, fetches, timed=False, feed_list=None):
         """A function running `fetches` fed by the feed list's values (see `fast_callable`).
 
-        With 'auto', the calls of the one callable made with `timed=True` decide the placement.
+        With 'auto', the calls of the one callable made with `timed=True` decide the
+        placement; the others follow it. `feed_list` replaces the shared feed list for
+        this callable (the test accuracy's, say, whose keep probabilities differ).
         """
         compiled = [None, None]
+        feed_list = self.feed_list if feed_list is None else list(feed_list)
 
         def call(*values):
             way = self._fixed if self.chooser is None else self.chooser.way()
             if compiled[way] is None:
-                compiled[way] = fast_callable(self.sess, fetches, self.feed_list, calling_thread=bool(way))
+                compiled[way] = fast_callable(self.sess, fetches, feed_list, calling_thread=bool(way))
             if not timed or self.chooser is None or self.chooser.chosen is not None:
                 if self.chooser is not None and self.chooser.chosen is not None:
                     compiled[1 - way] = None  # release the one not chosen
