@@ -110,9 +110,10 @@ def main():
             runs = results.setdefault(name, [])
             runs.append(numbers)
             goal = ARTICLE[name][2]
-            below = goal is not None and statistics.median(run["accuracy"] for run in runs) < goal
-            if below and not seeds and len(runs) < 1 + args.spread:
-                seeds.append(max(args.seeds) + len(runs))  # just under the goal: measure the spread, never pick
+            # Below the goal on the first seed: run `--spread` more seeds, all of them whatever they give
+            # (stopping once the median met the goal would be picking).
+            if len(runs) == 1 and not seeds and goal is not None and runs[0]["accuracy"] < goal:
+                seeds += [max(args.seeds) + offset for offset in range(1, args.spread + 1)]
     load_after = os.getloadavg()[0]
 
     section = "\n".join([
