@@ -3,7 +3,7 @@ Title: Fully connected network
 Description: A classic network with one hidden layer of 620 sigmoid units, trained by gradient descent.
 Article section: Basic Fully Connected Network
 Run: python -m lessons.fully_connected
-Expected: "Final accuracy was 0.9797" after 50 epochs (article: 0.9786); about 4 minutes on a 2-core CPU.
+Expected: "Final accuracy was 0.9797" after 50 epochs (article: 0.9786); about 2 minutes on a 2-core CPU.
 
 The input layer feeds a hidden layer of sigmoid units, whose outputs feed ten output
 units; softmax is left to the cost, as in logistic regression. Training goes through

@@ -3,7 +3,7 @@ Title: Modern neural network
 Description: Two hidden layers of 625 ReLU units with dropout, trained with RMSProp.
 Article section: Modern Neural Network
 Run: python -m lessons.modern_net
-Expected: "Final accuracy was 0.9849" after 50 epochs (article: 0.9852); about 5 minutes on a 2-core CPU.
+Expected: "Final accuracy was 0.9849" after 50 epochs (article: 0.9852); about 3 minutes on a 2-core CPU.
 
 Three changes revive the fully connected network: ReLU instead of sigmoid (gradients
 do not vanish), dropout (units are dropped at random while training, so none can be

@@ -215,8 +215,8 @@ def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accurac
         log_histograms(sess, run, 0)  # the initial weights
 
     # One compiled callable per fetch list, fed positionally: the train op alone, + the cost, + the
-    # batch accuracy. Measured 1.1-1.2x faster per step than sess.run with a feed dict (which
-    # Session.make_callable is a shortcut to), more with the placement chosen (benchmarks/results.md).
+    # batch accuracy. Measured 1.08-1.24x faster per step than sess.run with a feed dict (which
+    # Session.make_callable is a shortcut to; benchmarks/results.md).
     feed_list = [X, Y, *train_feed]
     extra_feeds = list(train_feed.values())
     step_fetches = [train_operation] + ([cost_operation] if cost_operation is not None else [])
