@@ -3,7 +3,7 @@ Title: Convolutional neural network
 Description: Three convolution and max-pooling blocks and a dense layer classify MNIST past 99%.
 Article section: Convolutional Neural Networks
 Run: python -m lessons.cnn
-Expected: "Final accuracy was 0.9918" after 10 epochs (article: 0.9913); about 5 minutes on a 2-core CPU.
+Expected: "Final accuracy was 0.9918" after 10 epochs (article: 0.9913); about 4 minutes on a 2-core CPU.
 
 Each block convolves 3x3 filters over the image (32, then 64, then 128 of them), applies
 ReLU and halves the width and height with 2x2 max pooling: 28 -> 14 -> 7 -> 4 (with
