@@ -120,30 +120,27 @@ def test_session_steps_refuses_an_unknown_placement():
             steps.SessionSteps(sess, [X, Y, keep], "gpu")
 
 
-def test_train_model_runs_steps_on_the_thread_pool_by_default(capsys):
+def train_briefly(**options):
+    """train_model on the dropout net for one epoch of 64 samples (4 steps); returns the history."""
     graph, X, Y, keep, weights, ops, init = build_dropout_net()
     data = batches(4)
     images = np.concatenate([b[0] for b in data])
     labels = np.concatenate([b[1] for b in data])
     with tf1.Session(graph=graph) as sess:
         sess.run(init)
-        history = training.train_model(sess, images, labels, images, labels, ops.train_operation,
-                                       ops.accuracy_operation, 1, 16, 16, {keep: 0.5}, {keep: 1.0},
-                                       X=X, Y=Y, progress=False)
+        return training.train_model(sess, images, labels, images, labels, ops.train_operation,
+                                    ops.accuracy_operation, 1, 16, 16, {keep: 0.5}, {keep: 1.0},
+                                    X=X, Y=Y, progress=False, **options)
+
+
+def test_train_model_runs_steps_on_the_thread_pool_by_default(capsys):
+    history = train_briefly()
     assert history.placement == "thread pool"
     assert "steps ran in the thread pool\n" in capsys.readouterr().out
 
 
 def test_train_model_says_when_training_was_too_short_to_choose(capsys):
-    graph, X, Y, keep, weights, ops, init = build_dropout_net()
-    data = batches(4)
-    images = np.concatenate([b[0] for b in data])
-    labels = np.concatenate([b[1] for b in data])
-    with tf1.Session(graph=graph) as sess:
-        sess.run(init)
-        history = training.train_model(sess, images, labels, images, labels, ops.train_operation,
-                                       ops.accuracy_operation, 1, 16, 16, {keep: 0.5}, {keep: 1.0},
-                                       X=X, Y=Y, progress=False, placement="auto")
+    history = train_briefly(placement="auto")
     assert history.placement == "measuring"
     assert "steps ran both in the thread pool and in the calling thread (too few steps to time them)" \
         in capsys.readouterr().out

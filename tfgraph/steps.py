@@ -111,25 +111,28 @@ class FasterOf:
             self.block_means[way].append(self._seconds / self._calls)
             self._block, self._calls, self._seconds = self._block + 1, 0, 0.0
             if self._block == self.blocks:
-                medians = [statistics.median(means) for means in self.block_means]
+                medians = self._medians()
                 self.chosen = 0 if medians[0] <= medians[1] else 1
 
     def speedup(self):
         """How many times faster the chosen way was than the other (None until chosen)."""
         if self.chosen is None:
             return None
-        medians = [statistics.median(means) for means in self.block_means]
+        medians = self._medians()
         return medians[1 - self.chosen] / medians[self.chosen]
+
+    def _medians(self):
+        return [statistics.median(means) for means in self.block_means]
 
 
 class SessionSteps:
     """Compiled callables over one feed list, all run on the thread pool or all in the calling thread.
 
-    `placement` is 'auto' (time both on the first calls of the `timed` callable, then
-    keep the faster), 'thread pool' or 'calling thread'.
+    `placement` is 'thread pool' (the default: reproducible), 'calling thread', or 'auto'
+    (time both on the first calls of the `timed` callable, then keep the faster).
     """
 
-    def __init__(self, sess, feed_list, placement="auto"):
+    def __init__(self, sess, feed_list, placement="thread pool"):
         if placement not in ("auto", *PLACEMENTS):
             raise TfgraphError(f"placement must be 'auto', 'thread pool' or 'calling thread', not {placement!r}.")
         self.sess, self.feed_list = sess, list(feed_list)
@@ -153,16 +156,18 @@ class SessionSteps:
         feed_list = self.feed_list if feed_list is None else list(feed_list)
 
         def call(*values):
-            way = self._fixed if self.chooser is None else self.chooser.way()
+            chooser = self.chooser
+            way = self._fixed if chooser is None else chooser.way()
             if compiled[way] is None:
                 compiled[way] = fast_callable(self.sess, fetches, feed_list, calling_thread=bool(way))
-            if not timed or self.chooser is None or self.chooser.chosen is not None:
-                if self.chooser is not None and self.chooser.chosen is not None:
-                    compiled[1 - way] = None  # release the one not chosen
+            deciding = chooser is not None and chooser.chosen is None
+            if chooser is not None and not deciding:
+                compiled[1 - way] = None  # release the one not chosen
+            if not (timed and deciding):
                 return compiled[way](*values)
             started = time.perf_counter()
             results = compiled[way](*values)
-            self.chooser.record(way, time.perf_counter() - started)
+            chooser.record(way, time.perf_counter() - started)
             return results
 
         return call

@@ -17,7 +17,7 @@ import tensorflow as tf
 from tqdm.auto import tqdm
 
 from tfgraph.errors import TfgraphError
-from tfgraph.steps import SessionSteps
+from tfgraph.steps import PLACEMENTS, SessionSteps
 from tfgraph.summaries import add_histograms, add_scalars, log_embedding, log_test_digits
 
 tf1 = tf.compat.v1
@@ -337,8 +337,8 @@ def _placement_line(steps):
     speedup = steps.chooser.speedup()
     if speedup is None:
         return "steps ran both in the thread pool and in the calling thread (too few steps to time them)"
-    return (f"steps ran in the {steps.placement}: {speedup:.2f}x as fast as the "
-            f"{'calling thread' if steps.placement == 'thread pool' else 'thread pool'} over the first steps")
+    other = PLACEMENTS[1 - steps.chooser.chosen]
+    return f"steps ran in the {steps.placement}: {speedup:.2f}x as fast as the {other} over the first steps"
 
 
 def log_histograms(sess, run, step, cost_operation=None, feed=None):
