@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgraph import steps, training
+from tfgraph import denormals, steps, training
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
@@ -133,14 +133,15 @@ def train_briefly(**options):
                                     X=X, Y=Y, progress=False, **options)
 
 
-def test_train_model_runs_steps_on_the_thread_pool_by_default(capsys):
-    history = train_briefly()
+def test_train_model_runs_steps_where_it_is_told(capsys):
+    history = train_briefly(placement="thread pool")
     assert history.placement == "thread pool"
     assert "steps ran in the thread pool\n" in capsys.readouterr().out
 
 
-def test_train_model_says_when_training_was_too_short_to_choose(capsys):
-    history = train_briefly(placement="auto")
+@pytest.mark.skipif(not denormals.supported(), reason="'auto' keeps the thread pool where denormals cannot be flushed")
+def test_train_model_chooses_by_default_and_says_when_training_was_too_short_to_choose(capsys):
+    history = train_briefly()
     assert history.placement == "measuring"
     assert "steps ran both in the thread pool and in the calling thread (too few steps to time them)" \
         in capsys.readouterr().out
@@ -163,3 +164,76 @@ def test_fast_callable_falls_back_to_session_run_without_the_compiled_api():
             expected = sess.run(ops.total_cost, {X: images, Y: labels, keep: 1.0})
             results = call(images, labels, 1.0)
             assert results[0] is None and results[1] == pytest.approx(expected, rel=1e-6)
+
+
+def tiny_product_graph():
+    """x * 1e-20 as a graph: fed 1e-20, its exact result 1e-40 is a denormal float32."""
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf1.placeholder(tf.float32, [None], name="x")
+        product = x * np.float32(1e-20)
+    return graph, x, product
+
+
+@pytest.mark.skipif(not denormals.supported(), reason="tfgraph flushes denormals on Linux x86-64 with glibc only")
+def test_the_calling_thread_flushes_denormals_as_the_thread_pool_does():
+    """The cause of the calling thread's drift over long runs, and its cure."""
+    graph, x, product = tiny_product_graph()
+    tiny = np.full(3, 1e-20, np.float32)
+    with tf1.Session(graph=graph) as sess:
+        # TensorFlow's own pool threads flush denormals to zero; Python's thread does not, so the
+        # same op run in the calling thread without tfgraph's help keeps 1e-40.
+        assert steps.fast_callable(sess, [product], [x])(tiny)[0].tolist() == [0.0] * 3
+        options = steps.CallableOptions(feed=[x.name], fetch=[product.name])
+        options.run_options.inter_op_thread_pool = -1
+        unflushed = sess._make_callable_from_options(options)(tiny)[0]
+        assert np.all(unflushed > 0), "TensorFlow now flushes in the calling thread: tfgraph.denormals may go"
+        # tfgraph's calling-thread callable flushes, and leaves the thread's setting as it was.
+        assert denormals.flushing() is False
+        assert steps.fast_callable(sess, [product], [x], calling_thread=True)(tiny)[0].tolist() == [0.0] * 3
+        assert denormals.flushing() is False
+        assert np.float32(1e-20) * np.float32(1e-20) > 0  # NumPy in this thread still keeps denormals
+
+
+@pytest.mark.skipif(not denormals.supported(), reason="tfgraph flushes denormals on Linux x86-64 with glibc only")
+def test_flushed_restores_the_setting_even_when_the_call_raises():
+    def fails():
+        assert denormals.flushing() is True
+        assert np.float32(1e-20) * np.float32(1e-20) == 0
+        raise ValueError("inside")
+
+    assert denormals.flushed(denormals.flushing)() is True
+    with pytest.raises(ValueError, match="inside"):
+        denormals.flushed(fails)()
+    assert denormals.flushing() is False
+
+
+def test_without_denormal_flushing_the_calling_thread_is_refused_and_auto_keeps_the_pool(monkeypatch):
+    """Where tfgraph cannot flush denormals (not Linux x86-64 glibc), only the thread pool is reproducible."""
+    monkeypatch.setattr(denormals, "_LIBM", None)
+    graph, X, Y, keep, weights, ops, init = build_dropout_net()
+    with tf1.Session(graph=graph) as sess:
+        with pytest.raises(TfgraphError, match="needs tfgraph to flush denormal numbers .* Use placement='thread pool'"):
+            steps.SessionSteps(sess, [X, Y, keep], "calling thread")
+        with pytest.raises(TfgraphError, match="Linux x86-64 with glibc only"):
+            steps.fast_callable(sess, [ops.total_cost], [X, Y, keep], calling_thread=True)
+        auto = steps.SessionSteps(sess, [X, Y, keep], "auto")
+        assert auto.placement == "thread pool" and auto.chooser is None
+
+
+def test_auto_keeps_the_thread_pool_on_a_session_that_sees_a_gpu():
+    """The calling thread was not verified with a GPU, so 'auto' does not try it there."""
+    class Device:
+        def __init__(self, device_type):
+            self.device_type = device_type
+
+    class SessionWithDevices:
+        def __init__(self, *types):
+            self.devices = [Device(t) for t in types]
+
+        def list_devices(self):
+            return self.devices
+
+    assert steps.SessionSteps(SessionWithDevices("CPU", "GPU"), []).placement == "thread pool"
+    cpu_only = steps.SessionSteps(SessionWithDevices("CPU"), [])
+    assert cpu_only.placement == ("measuring" if denormals.supported() else "thread pool")

@@ -13,13 +13,14 @@ A call's ops can run on TensorFlow's inter-op thread pool (independent ops at th
 time) or one after another in the thread that called (no hand-offs between threads).
 On a 2-core Xeon the calling thread was ~10% faster for the fully connected net and
 ~20% slower for the modern net, whose dropout masks are drawn while a matrix product
-runs (benchmarks/results.md); `SessionSteps` can time both on the first training steps
-and keep the faster ('auto'). But the calling thread is not reproducible over long
-runs: the modern net's seed 1 ended 50 epochs at 0.9846 on the calling thread and at
-0.9856 in an 'auto' run, where the thread pool gave 0.9839 every time (the two agree
-bit for bit over the first epochs, so the cause lies in something rare, unexplained
-here). `train_model`
-therefore uses the thread pool unless asked otherwise.
+runs (benchmarks/results.md), so `SessionSteps` times both on the first training steps
+and keeps the faster ('auto', train_model's default). Both give the same numbers bit
+for bit: the pool's threads flush denormal floats to zero and Python's thread does
+not, which once made the calling thread drift over long runs (the modern net's seed 1
+ended 50 epochs at 0.9846 instead of 0.9855); calling-thread callables now flush
+denormals for the time of each call (`tfgraph.denormals`), and the same 50 epochs end
+with identical weights. Where tfgraph cannot flush them (anything but Linux x86-64
+with glibc), and on a machine with a GPU (not verified there), 'auto' keeps the pool.
 """
 import statistics
 import time
@@ -28,6 +29,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.core.protobuf.config_pb2 import CallableOptions  # the proto behind Session::MakeCallable
 
+from tfgraph import denormals
 from tfgraph.errors import TfgraphError
 
 #: The two places a call's ops can run, as `SessionSteps.placement` names them.
@@ -36,6 +38,12 @@ PLACEMENTS = ("thread pool", "calling thread")
 #: `FasterOf`). Blocks of 0.1 s kept the choice steady on a shared 2-core machine, where the
 #: modern net's steps varied by 20% from one 20 ms block to the next.
 TRIAL = {"blocks": 8, "min_calls": 5, "min_seconds": 0.1}
+CALLING_THREAD_UNSUPPORTED = (
+    "placement 'calling thread' needs tfgraph to flush denormal numbers to zero in the calling thread, "
+    "as TensorFlow's thread pool does, so that both give the same numbers; tfgraph can do that on Linux "
+    "x86-64 with glibc only (see tfgraph/denormals.py). Use placement='thread pool' here, or 'auto' (the "
+    "default), which keeps the thread pool on such a machine."
+)
 
 
 def fast_callable(sess, fetches, feed_list, calling_thread=False):
@@ -55,6 +63,8 @@ def fast_callable(sess, fetches, feed_list, calling_thread=False):
     options.fetch.extend(fetch.name for fetch in fetches if isinstance(fetch, tf.Tensor))
     options.target.extend(fetch.name for fetch in fetches if isinstance(fetch, tf.Operation))
     if calling_thread:
+        if not denormals.supported():
+            raise TfgraphError(CALLING_THREAD_UNSUPPORTED)
         options.run_options.inter_op_thread_pool = -1  # -1: run in the caller's thread
     make_compiled = getattr(sess, "_make_callable_from_options", None)
     if make_compiled is not None:
@@ -64,6 +74,8 @@ def fast_callable(sess, fetches, feed_list, calling_thread=False):
 
         def compiled(*values):
             return sess.run(tensors, feed_dict=dict(zip(feed_list, values)), options=options.run_options)
+    if calling_thread:  # flush denormals to zero as the thread pool's threads do (tfgraph.denormals)
+        compiled = denormals.flushed(compiled)
     dtypes = [feed.dtype.as_numpy_dtype for feed in feed_list]
     is_tensor = [isinstance(fetch, tf.Tensor) for fetch in fetches]
 
@@ -128,13 +140,18 @@ class FasterOf:
 class SessionSteps:
     """Compiled callables over one feed list, all run on the thread pool or all in the calling thread.
 
-    `placement` is 'thread pool' (the default: reproducible), 'calling thread', or 'auto'
-    (time both on the first calls of the `timed` callable, then keep the faster).
+    `placement` is 'auto' (the default: time both on the first calls of the `timed`
+    callable, then keep the faster), 'thread pool' or 'calling thread'. 'auto' keeps the
+    thread pool where denormals cannot be flushed and on a session that sees a GPU.
     """
 
-    def __init__(self, sess, feed_list, placement="thread pool"):
+    def __init__(self, sess, feed_list, placement="auto"):
         if placement not in ("auto", *PLACEMENTS):
             raise TfgraphError(f"placement must be 'auto', 'thread pool' or 'calling thread', not {placement!r}.")
+        if placement == "calling thread" and not denormals.supported():
+            raise TfgraphError(CALLING_THREAD_UNSUPPORTED)
+        if placement == "auto" and (not denormals.supported() or _sees_a_gpu(sess)):
+            placement = "thread pool"  # here the only one known to give the pool's numbers
         self.sess, self.feed_list = sess, list(feed_list)
         self.chooser = FasterOf(**TRIAL) if placement == "auto" else None
         self._fixed = None if placement == "auto" else PLACEMENTS.index(placement)
@@ -171,3 +188,9 @@ class SessionSteps:
             return results
 
         return call
+
+
+def _sees_a_gpu(sess):
+    """Whether `sess` can place ops on a GPU (the calling thread was not verified with one)."""
+    list_devices = getattr(sess, "list_devices", None)
+    return list_devices is not None and any(device.device_type == "GPU" for device in list_devices())
