@@ -39,6 +39,7 @@ processes kept busy meanwhile (from /proc/stat), and the load average is printed
 noted before and after.
 """
 import argparse
+import collections
 import datetime
 import importlib
 import importlib.util
@@ -292,7 +293,7 @@ class SessionBackend:
                 epochs, args.batch_size, args.test_size, m.train_feed, m.test_feed, args.how_often,
                 X=g.X, Y=g.Y, cost_operation=g.ops.total_cost, run=run, shuffle=args.shuffle, seed=seed)
         return dict(watch.stats, samples=epochs * len(images), seconds=history.train_seconds,
-                    eval_seconds=history.eval_seconds, history_seconds=history.seconds)
+                    eval_seconds=history.eval_seconds, history_seconds=history.seconds, placement=history.placement)
 
     def measure_bare(self, m, images, labels, epochs, seed):
         """B: the same batches in the same order as train_model's, through sess.run(feed_dict) and nothing else.
@@ -744,7 +745,8 @@ def run_comparison(options, logdir):
                     rate = result["samples"] / result["seconds"]
                     say(f"round {round_index + 1} {model:<15} {impl:<13} {rate:>9,.0f} samples/s "
                         f"({result['seconds']:.1f} s training, {result['own_cores']:.2f} cores used, "
-                        f"others {result.get('others_cores', float('nan')):.2f} cores)")
+                        f"others {result.get('others_cores', float('nan')):.2f} cores"
+                        + (f", steps in the {result['placement']})" if result.get("placement") else ")"))
             say(f"round {round_index + 1} done (load average at its start {load:.2f})")
     finally:
         for worker in workers.values():
@@ -826,6 +828,9 @@ def comparison_report(data, options, peak, peak_how, started_load, finished_load
             rate = median(rates[impl])
             if any(result.get("capped") for result in results[(model, impl)]):
                 label += f" (stopped after {TORCH_TIME_CAP:g}× the window)"
+            chosen = collections.Counter(r["placement"] for r in results[(model, impl)] if r.get("placement"))
+            if chosen:  # where 'auto' ran the steps, in how many rounds
+                label += " (steps in the " + ", ".join(f"{where} {count}×" for where, count in chosen.items()) + ")"
             gflops = rate * flops / 1e9
             share = f"{100 * gflops * 1e9 / peak:.1f}%" if peak else "-"
             own = median([result["own_cores"] for result in results[(model, impl)]])
