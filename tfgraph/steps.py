@@ -12,7 +12,7 @@ back to `sess.run` (same results, slower).
 A call's ops can run on TensorFlow's inter-op thread pool (independent ops at the same
 time) or one after another in the thread that called (no hand-offs between threads).
 On a 2-core Xeon the calling thread was ~10% faster for the fully connected net and
-~20% slower for the modern net, whose dropout masks are drawn while a matrix product
+~15-20% slower for the modern net, whose dropout masks are drawn while a matrix product
 runs (benchmarks/results.md), so `SessionSteps` times both on the first training steps
 and keeps the faster ('auto', train_model's default). Both give the same numbers bit
 for bit: the pool's threads flush denormal floats to zero and Python's thread does
