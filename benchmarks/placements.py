@@ -61,7 +61,13 @@ def train(module, lesson_args, data, placement):
 
 def main(argv=None):
     args = parse_args(argv)
-    from tfgraph import cli
+    from tfgraph import cli, denormals
+
+    if "calling thread" in args.placements and not denormals.supported():
+        print("The calling thread cannot be compared on this machine: tfgraph flushes denormals in the calling "
+              "thread on Linux x86-64 with glibc only (tfgraph/denormals.py), and elsewhere train_model keeps "
+              "its steps on the thread pool. Nothing to compare here.", file=sys.stderr)
+        return 2
 
     module = importlib.import_module(f"lessons.{args.lesson}")
     flags = ["--seed", str(args.seed), "--logdir", args.logdir] + (["--sample"] if args.sample else [])

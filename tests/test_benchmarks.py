@@ -1,9 +1,14 @@
 """benchmarks/placements.py: the whole-run check that a step's placement changes no number."""
 import numpy as np
+import pytest
 
 from benchmarks import placements
+from tfgraph import denormals
+
+needs_flushing = pytest.mark.skipif(not denormals.supported(), reason="the calling thread needs tfgraph.denormals")
 
 
+@needs_flushing
 def test_placements_check_finds_identical_weights_on_the_sample(capsys, tmp_path):
     status = placements.main(["--lesson", "modern_net", "--epochs", "2", "--sample", "--logdir", str(tmp_path)])
     out = capsys.readouterr().out
@@ -13,6 +18,7 @@ def test_placements_check_finds_identical_weights_on_the_sample(capsys, tmp_path
     assert "Identical: every trained weight bit for bit equal across thread pool, calling thread." in out
 
 
+@needs_flushing
 def test_placements_check_reports_a_difference_and_fails(capsys, tmp_path, monkeypatch):
     real_train = placements.train
 
@@ -27,3 +33,9 @@ def test_placements_check_reports_a_difference_and_fails(capsys, tmp_path, monke
     out = capsys.readouterr().out
     assert status == 1
     assert "DIFFERENT weights:" in out and "calling thread vs thread pool: variable 0 differs in" in out
+
+
+def test_placements_check_says_why_it_cannot_compare_where_denormals_cannot_be_flushed(capsys, monkeypatch):
+    monkeypatch.setattr(denormals, "_LIBM", None)  # as on macOS or ARM
+    assert placements.main(["--sample", "--epochs", "1"]) == 2
+    assert "The calling thread cannot be compared on this machine" in capsys.readouterr().err

@@ -7,6 +7,8 @@ from tfgraph import denormals, steps, training
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
+#: The calling thread (and 'auto', which may pick it) needs tfgraph.denormals: Linux x86-64 glibc only.
+needs_flushing = pytest.mark.skipif(not denormals.supported(), reason="the calling thread needs tfgraph.denormals")
 
 
 def build_dropout_net(seed=3):
@@ -53,9 +55,12 @@ def test_fast_callable_returns_what_session_run_returns():
             train(images, labels)
 
 
-@pytest.mark.parametrize("placement", ["thread pool", "calling thread", "auto"])
-def test_every_placement_trains_to_the_same_numbers(placement):
+@pytest.mark.parametrize("placement", ["thread pool", pytest.param("calling thread", marks=needs_flushing),
+                                       pytest.param("auto", marks=needs_flushing)])
+def test_every_placement_trains_to_the_same_numbers(placement, monkeypatch):
     """Where the ops run changes no number: dropout masks and updates match sess.run's bit for bit."""
+    monkeypatch.setattr(steps, "_sees_a_gpu", lambda sess: False)  # 'auto' tries both even on a GPU machine
+
     def train(use_steps):
         graph, X, Y, keep, weights, ops, init = build_dropout_net()
         with tf1.Session(graph=graph) as sess:
@@ -139,8 +144,9 @@ def test_train_model_runs_steps_where_it_is_told(capsys):
     assert "steps ran in the thread pool\n" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(not denormals.supported(), reason="'auto' keeps the thread pool where denormals cannot be flushed")
-def test_train_model_chooses_by_default_and_says_when_training_was_too_short_to_choose(capsys):
+@needs_flushing
+def test_train_model_chooses_by_default_and_says_when_training_was_too_short_to_choose(capsys, monkeypatch):
+    monkeypatch.setattr(steps, "_sees_a_gpu", lambda sess: False)
     history = train_briefly()
     assert history.placement == "measuring"
     assert "steps ran both in the thread pool and in the calling thread (too few steps to time them)" \
@@ -175,7 +181,7 @@ def tiny_product_graph():
     return graph, x, product
 
 
-@pytest.mark.skipif(not denormals.supported(), reason="tfgraph flushes denormals on Linux x86-64 with glibc only")
+@needs_flushing
 def test_the_calling_thread_flushes_denormals_as_the_thread_pool_does():
     """The cause of the calling thread's drift over long runs, and its cure."""
     graph, x, product = tiny_product_graph()
@@ -189,13 +195,13 @@ def test_the_calling_thread_flushes_denormals_as_the_thread_pool_does():
         unflushed = sess._make_callable_from_options(options)(tiny)[0]
         assert np.all(unflushed > 0), "TensorFlow now flushes in the calling thread: tfgraph.denormals may go"
         # tfgraph's calling-thread callable flushes, and leaves the thread's setting as it was.
-        assert denormals.flushing() is False
+        assert denormals.flushing() is False, "something in this process turned flushing on (a -ffast-math library?)"
         assert steps.fast_callable(sess, [product], [x], calling_thread=True)(tiny)[0].tolist() == [0.0] * 3
         assert denormals.flushing() is False
         assert np.float32(1e-20) * np.float32(1e-20) > 0  # NumPy in this thread still keeps denormals
 
 
-@pytest.mark.skipif(not denormals.supported(), reason="tfgraph flushes denormals on Linux x86-64 with glibc only")
+@needs_flushing
 def test_flushed_restores_the_setting_even_when_the_call_raises():
     def fails():
         assert denormals.flushing() is True
@@ -235,5 +241,5 @@ def test_auto_keeps_the_thread_pool_on_a_session_that_sees_a_gpu():
             return self.devices
 
     assert steps.SessionSteps(SessionWithDevices("CPU", "GPU"), []).placement == "thread pool"
-    cpu_only = steps.SessionSteps(SessionWithDevices("CPU"), [])
+    cpu_only = steps.SessionSteps(SessionWithDevices("CPU"), [])  # measuring: about to time both
     assert cpu_only.placement == ("measuring" if denormals.supported() else "thread pool")

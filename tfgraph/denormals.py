@@ -14,7 +14,7 @@ it, and NumPy code between the steps runs as before. Supported where this was ve
 Linux on x86-64 with the GNU C library (its `fegetenv`/`fesetenv` and `fenv_t` layout).
 """
 import ctypes
-import ctypes.util
+import functools
 import platform
 import sys
 
@@ -24,21 +24,31 @@ _FTZ_DAZ = 0x8000 | 0x0040  # MXCSR's flush-to-zero and denormals-are-zero bits
 
 
 def _load_libm():
+    """glibc's libm with fegetenv/fesetenv typed, if this is 64-bit x86 Linux on glibc and setting MXCSR works."""
     if sys.platform != "linux" or platform.machine() not in ("x86_64", "AMD64"):
         return None
-    if platform.libc_ver()[0] != "glibc":
-        return None
+    if ctypes.sizeof(ctypes.c_void_p) != 8 or platform.libc_ver()[0] != "glibc":
+        return None  # a 32-bit Python on x86-64 has the i386 fenv_t, without MXCSR at byte 28
     try:
-        libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
+        libm = ctypes.CDLL("libm.so.6")
         for name in ("fegetenv", "fesetenv"):
             getattr(libm, name).argtypes = [ctypes.c_void_p]
             getattr(libm, name).restype = ctypes.c_int
     except (OSError, AttributeError):
         return None
-    return libm
-
-
-_LIBM = _load_libm()
+    # Check once that the bits set are the bits read back, then put the thread's setting back.
+    saved = ctypes.create_string_buffer(_FENV_T_BYTES)
+    if libm.fegetenv(saved) != 0:
+        return None
+    try:
+        if libm.fesetenv(_with_flushing(saved)) != 0:
+            return None
+        check = ctypes.create_string_buffer(_FENV_T_BYTES)
+        libm.fegetenv(check)
+        works = _mxcsr(check) & _FTZ_DAZ == _FTZ_DAZ
+    finally:
+        libm.fesetenv(saved)
+    return libm if works else None
 
 
 def supported():
@@ -61,20 +71,30 @@ def flushed(function):
         raise RuntimeError("flushing denormals in the calling thread is supported on Linux x86-64 with glibc only")
     getenv, setenv = _LIBM.fegetenv, _LIBM.fesetenv
 
-    def call(*args):
+    @functools.wraps(function)
+    def call(*args, **kwargs):
         saved = ctypes.create_string_buffer(_FENV_T_BYTES)
         getenv(saved)
-        flushing_env = ctypes.create_string_buffer(saved.raw, _FENV_T_BYTES)
-        mxcsr = _mxcsr(saved) | _FTZ_DAZ
-        flushing_env[_MXCSR_OFFSET:_MXCSR_OFFSET + 4] = mxcsr.to_bytes(4, "little")
-        setenv(flushing_env)
+        setenv(_with_flushing(saved))
         try:
-            return function(*args)
+            return function(*args, **kwargs)
         finally:
+            # The whole environment goes back, so floating-point exception flags raised during
+            # the call are cleared too: nothing in tfgraph or TensorFlow's Python reads them.
             setenv(saved)
 
     return call
 
 
+def _with_flushing(env):
+    """A copy of the fenv_t in `env` with MXCSR's FTZ and DAZ bits set."""
+    flushing_env = ctypes.create_string_buffer(env.raw, _FENV_T_BYTES)
+    flushing_env[_MXCSR_OFFSET:_MXCSR_OFFSET + 4] = (_mxcsr(env) | _FTZ_DAZ).to_bytes(4, "little")
+    return flushing_env
+
+
 def _mxcsr(env):
     return int.from_bytes(env.raw[_MXCSR_OFFSET:_MXCSR_OFFSET + 4], "little")
+
+
+_LIBM = _load_libm()

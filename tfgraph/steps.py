@@ -16,11 +16,12 @@ On a 2-core Xeon the calling thread was ~10% faster for the fully connected net 
 runs (benchmarks/results.md), so `SessionSteps` times both on the first training steps
 and keeps the faster ('auto', train_model's default). Both give the same numbers bit
 for bit: the pool's threads flush denormal floats to zero and Python's thread does
-not, which once made the calling thread drift over long runs (the modern net's seed 1
-ended 50 epochs at 0.9846 instead of 0.9855); calling-thread callables now flush
-denormals for the time of each call (`tfgraph.denormals`), and the same 50 epochs end
-with identical weights. Where tfgraph cannot flush them (anything but Linux x86-64
-with glibc), and on a machine with a GPU (not verified there), 'auto' keeps the pool.
+not, which once made the calling thread drift over long runs (the modern net's seed 1,
+trained as benchmarks/placements.py does, ended 50 epochs at 0.9846 instead of the pool's
+0.9855); calling-thread callables now flush denormals for the time of each call
+(`tfgraph.denormals`), and the same 50 epochs end with identical weights. Where tfgraph
+cannot flush them (anything but Linux x86-64 with glibc), 'calling thread' is refused
+and 'auto' keeps the pool, as it does on a session that sees a GPU (not verified there).
 """
 import statistics
 import time

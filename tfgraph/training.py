@@ -43,7 +43,8 @@ class AccuracyHistory(list):
     It is a plain list (so `plt.plot(accuracies)` works as in the article) with a few
     attributes: `samples` (training samples seen at each entry), `final_accuracy`,
     `seconds`, `train_seconds`, `eval_seconds`, `num_epochs` and `placement` (where the
-    steps' ops ran: 'thread pool' or 'calling thread').
+    steps' ops ran: 'thread pool' or 'calling thread'; 'measuring' when 'auto' had too few
+    steps to choose).
     """
 
     def __init__(self):
@@ -193,8 +194,8 @@ def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accurac
     - Steps and accuracy checks go through compiled Session callables (`tfgraph.steps`).
       With `placement='auto'` (the default) the first steps are timed with their ops on
       TensorFlow's inter-op thread pool and in the calling thread, and the faster is kept
-      (the calling thread, ~1.1x, for the fully connected net; the pool for the modern net
-      and the CNN). Both give the same numbers bit for bit, so the choice never changes a
+      (the calling thread, ~1.1x, for the fully connected net; the pool for the modern net;
+      either for the CNN, whose two are within a few percent). Both give the same numbers bit for bit, so the choice never changes a
       result; 'thread pool' or 'calling thread' fix it.
     - The closing lines split the time into training and measuring test accuracy, and
       say where the steps ran.
