@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import describe  # noqa: E402
-from benchmarks.throughput import KEEP_FEEDS, MODELS  # noqa: E402
+from benchmarks.throughput import MODELS, keep_feeds  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -40,20 +40,20 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def train(module, lesson_args, data, placement):
+def train(lesson, module, lesson_args, data, placement):
     """Train the lesson's model from its seed with `placement`; return (history, trained weights)."""
     from tfgraph import cli, training
 
     graph, g = module.build_graph(lesson_args)
     train_X, train_Y, test_X, test_Y = data
-    train_feed = {getattr(g, name): getattr(lesson_args, flag) for name, flag in KEEP_FEEDS[lesson_args.lesson].items()}
+    train_feed, test_feed = keep_feeds(lesson, g, lesson_args)
     with cli.session(lesson_args, graph) as sess:
         sess.run(g.init)
         with contextlib.redirect_stdout(io.StringIO()):
             history = training.train_model(
                 sess, train_X, train_Y, test_X, test_Y, g.ops.train_operation, g.ops.accuracy_operation,
                 lesson_args.num_epochs, lesson_args.batch_size, lesson_args.test_size, train_feed,
-                {placeholder: 1.0 for placeholder in train_feed}, lesson_args.how_often, X=g.X, Y=g.Y,
+                test_feed, lesson_args.how_often, X=g.X, Y=g.Y,
                 cost_operation=g.ops.total_cost, seed=lesson_args.seed, progress=False, placement=placement)
         weights = sess.run(graph.get_collection("trainable_variables"))
     return history, weights
@@ -74,7 +74,6 @@ def main(argv=None):
     if args.epochs is not None:
         flags += ["--epochs", str(args.epochs)]
     lesson_args = module.parse_args(flags)
-    lesson_args.lesson = args.lesson
     data = cli.load_mnist(lesson_args, reshape=args.lesson != "cnn")
     print(f"Machine: {describe()}")
     print(f"{args.lesson}, seed {args.seed}, {lesson_args.num_epochs} epochs of {len(data[0])} images, "
@@ -82,7 +81,7 @@ def main(argv=None):
     runs = []
     for placement in args.placements:
         started = time.perf_counter()
-        history, weights = train(module, lesson_args, data, placement)
+        history, weights = train(args.lesson, module, lesson_args, data, placement)
         runs.append((placement, history, weights))
         print(f"  {placement:15s} final accuracy {history.final_accuracy:.4f}, steps ran in the "
               f"{history.placement}, {history.train_seconds / lesson_args.num_epochs:.2f} s/epoch training, "
@@ -90,7 +89,7 @@ def main(argv=None):
     reference = runs[0]
     differing = []
     for placement, _, weights in runs[1:]:
-        for variable, got, expected in zip(range(len(weights)), weights, reference[2]):
+        for variable, (got, expected) in enumerate(zip(weights, reference[2])):
             if not np.array_equal(got, expected):
                 differing.append(f"{placement} vs {reference[0]}: variable {variable} differs in "
                                  f"{np.count_nonzero(got != expected)} of {got.size} values")

@@ -69,6 +69,14 @@ TORCH_MISSING = "PyTorch not installed (pip install -e '.[bench]')"
 # How the lesson feeds its keep probabilities while training: placeholder attribute -> flag.
 KEEP_FEEDS = {"fully_connected": {}, "modern_net": {"keep_input": "keep_input", "keep_hidden": "keep_hidden"},
               "cnn": {"keep_rate_conv": "keep_conv", "keep_rate_hidden": "keep_hidden"}}
+
+
+def keep_feeds(model, g, args):
+    """The lesson's keep-probability feeds (placeholder -> value) for training and for testing (all 1.0)."""
+    train_feed = {getattr(g, name): getattr(args, flag) for name, flag in KEEP_FEEDS[model].items()}
+    return train_feed, {placeholder: 1.0 for placeholder in train_feed}
+
+
 SETTINGS = ("batch_size", "learning_rate", "num_hidden", "decay", "keep_input", "keep_hidden", "keep_conv",
             "input_dropout", "block3_dropout", "test_size", "how_often")
 SECTION = ("<!-- throughput.py: start -->", "<!-- throughput.py: end -->")
@@ -218,8 +226,7 @@ class SessionBackend:
         train_X, train_Y, test_X, test_Y = self._data[reshape]
         sess = self._session(args, graph)
         sess.run(g.init)
-        train_feed = {getattr(g, name): getattr(args, flag) for name, flag in KEEP_FEEDS[model].items()}
-        test_feed = {placeholder: 1.0 for placeholder in train_feed}
+        train_feed, test_feed = keep_feeds(model, g, args)
         m = SimpleNamespace(args=args, graph=graph, g=g, sess=sess, train_X=train_X, train_Y=train_Y,
                             test_X=test_X, test_Y=test_Y, train_feed=train_feed, test_feed=test_feed)
         self.models[model] = m

@@ -22,8 +22,8 @@ def test_placements_check_finds_identical_weights_on_the_sample(capsys, tmp_path
 def test_placements_check_reports_a_difference_and_fails(capsys, tmp_path, monkeypatch):
     real_train = placements.train
 
-    def train_then_nudge(module, lesson_args, data, placement):
-        history, weights = real_train(module, lesson_args, data, placement)
+    def train_then_nudge(lesson, module, lesson_args, data, placement):
+        history, weights = real_train(lesson, module, lesson_args, data, placement)
         if placement == "calling thread":
             weights[0] = np.nextafter(weights[0], np.inf)  # one ulp: the smallest difference there is
         return history, weights

@@ -45,7 +45,7 @@ def _load_libm():
             return None
         check = ctypes.create_string_buffer(_FENV_T_BYTES)
         libm.fegetenv(check)
-        works = _mxcsr(check) & _FTZ_DAZ == _FTZ_DAZ
+        works = _flushes(check)
     finally:
         libm.fesetenv(saved)
     return libm if works else None
@@ -62,7 +62,7 @@ def flushing():
         return None
     env = ctypes.create_string_buffer(_FENV_T_BYTES)
     _LIBM.fegetenv(env)
-    return _mxcsr(env) & _FTZ_DAZ == _FTZ_DAZ
+    return _flushes(env)
 
 
 def flushed(function):
@@ -95,6 +95,10 @@ def _with_flushing(env):
 
 def _mxcsr(env):
     return int.from_bytes(env.raw[_MXCSR_OFFSET:_MXCSR_OFFSET + 4], "little")
+
+
+def _flushes(env):
+    return _mxcsr(env) & _FTZ_DAZ == _FTZ_DAZ
 
 
 _LIBM = _load_libm()

@@ -195,8 +195,9 @@ def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accurac
       With `placement='auto'` (the default) the first steps are timed with their ops on
       TensorFlow's inter-op thread pool and in the calling thread, and the faster is kept
       (the calling thread, ~1.1x, for the fully connected net; the pool for the modern net;
-      either for the CNN, whose two are within a few percent). Both give the same numbers bit for bit, so the choice never changes a
-      result; 'thread pool' or 'calling thread' fix it.
+      either for the CNN, whose two are within a few percent). Both give the same numbers
+      bit for bit, so the choice never changes a result; 'thread pool' or 'calling thread'
+      fix it.
     - The closing lines split the time into training and measuring test accuracy, and
       say where the steps ran.
     """
