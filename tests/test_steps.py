@@ -118,6 +118,25 @@ def test_faster_of_waits_for_the_minimum_time_per_block():
     assert chooser.speedup() is None
 
 
+def test_faster_of_keeps_way_0_untimed_against_way_1_when_its_first_block_is_slow():
+    chooser = steps.FasterOf(blocks=4, min_calls=2, min_seconds=0.0, keep_first_above=0.01)
+    chooser.record(0, 1.0)  # warm-up
+    chooser.record(0, 0.02)
+    assert chooser.way() == 0 and chooser.chosen is None
+    chooser.record(0, 0.02)
+    assert chooser.chosen == 0 and chooser.kept_first
+    assert chooser.speedup() is None  # way 1 was never timed
+    assert chooser.block_means == ([0.02], [])
+
+
+def test_faster_of_times_both_when_way_0_is_fast_enough():
+    chooser = steps.FasterOf(blocks=4, min_calls=2, min_seconds=0.0, keep_first_above=0.01)
+    for seconds in (1.0, 0.005, 0.005):
+        chooser.record(0, seconds)
+    assert chooser.chosen is None and not chooser.kept_first
+    assert chooser.way() == 1
+
+
 def test_session_steps_refuses_an_unknown_placement():
     graph, X, Y, keep, weights, ops, init = build_dropout_net()
     with tf1.Session(graph=graph) as sess:
@@ -151,6 +170,19 @@ def test_train_model_chooses_by_default_and_says_when_training_was_too_short_to_
     assert history.placement == "measuring"
     assert "steps ran both in the thread pool and in the calling thread (too few steps to time them)" \
         in capsys.readouterr().out
+
+
+@needs_flushing
+def test_train_model_keeps_the_pool_untried_when_steps_are_long(capsys, monkeypatch):
+    monkeypatch.setattr(steps, "_sees_a_gpu", lambda sess: False)
+    monkeypatch.setitem(steps.TRIAL, "min_calls", 1)
+    monkeypatch.setitem(steps.TRIAL, "min_seconds", 0.0)
+    monkeypatch.setitem(steps.TRIAL, "keep_first_above", 0.0)  # every step counts as long
+    history = train_briefly()
+    assert history.placement == "thread pool"
+    out = capsys.readouterr().out
+    assert "steps ran in the thread pool (a step took " in out
+    assert "ms: too long for the calling thread's saving per call to matter, so it was not tried)" in out
 
 
 def test_fast_callable_falls_back_to_session_run_without_the_compiled_api():

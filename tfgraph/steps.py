@@ -14,7 +14,8 @@ time) or one after another in the thread that called (no hand-offs between threa
 On a 2-core Xeon the calling thread was ~10% faster for the fully connected net and
 ~15-20% slower for the modern net, whose dropout masks are drawn while a matrix product
 runs (benchmarks/results.md), so `SessionSteps` times both on the first training steps
-and keeps the faster ('auto', train_model's default). Both give the same numbers bit
+and keeps the faster ('auto', train_model's default; steps over 2.5 ms keep the pool
+untimed, see `TRIAL`). Both give the same numbers bit
 for bit: the pool's threads flush denormal floats to zero and Python's thread does
 not, which once made the calling thread drift over long runs (the modern net's seed 1,
 trained as benchmarks/placements.py does, ended 50 epochs at 0.9846 instead of the pool's
@@ -37,8 +38,12 @@ from tfgraph.errors import TfgraphError
 PLACEMENTS = ("thread pool", "calling thread")
 #: How 'auto' times the two: blocks of calls, each at least this many calls and seconds (see
 #: `FasterOf`). Blocks of 0.1 s kept the choice steady on a shared 2-core machine, where the
-#: modern net's steps varied by 20% from one 20 ms block to the next.
-TRIAL = {"blocks": 8, "min_calls": 5, "min_seconds": 0.1}
+#: modern net's steps varied by 20% from one 20 ms block to the next. The calling thread can
+#: only save the hand-offs between threads, ~22 µs per call there (33 µs against 11 µs for a
+#: call without arithmetic); on calls longer than `keep_first_above` seconds that is under 1%,
+#: less than the trial can tell apart, while giving up independent ops at once costs more
+#: (the CNN's 18 ms steps: 0.96x), so the pool is kept as soon as its first block is that slow.
+TRIAL = {"blocks": 8, "min_calls": 5, "min_seconds": 0.1, "keep_first_above": 0.0025}
 CALLING_THREAD_UNSUPPORTED = (
     "placement 'calling thread' needs tfgraph to flush denormal numbers to zero in the calling thread, "
     "as TensorFlow's thread pool does, so that both give the same numbers; tfgraph can do that on Linux "
@@ -97,12 +102,16 @@ class FasterOf:
     timed call. The first `blocks` blocks alternate 0, 1, 0, 1, ...; a block lasts at
     least `min_calls` timed calls and `min_seconds`. The first call of each way is
     compilation and is not counted. Then `chosen` is the way with the lower median of
-    its blocks' mean times per call, and `way()` returns it from then on.
+    its blocks' mean times per call, and `way()` returns it from then on. With
+    `keep_first_above` (seconds), way 0 is chosen at once, without timing way 1, if
+    its first block's mean is above it (`kept_first` says so).
     """
 
-    def __init__(self, blocks=8, min_calls=5, min_seconds=0.1):
+    def __init__(self, blocks=8, min_calls=5, min_seconds=0.1, keep_first_above=None):
         self.blocks, self.min_calls, self.min_seconds = blocks, min_calls, min_seconds
+        self.keep_first_above = keep_first_above
         self.chosen = None
+        self.kept_first = False
         self.block_means = ([], [])
         self._block, self._calls, self._seconds = 0, 0, 0.0
         self._warmed = [False, False]
@@ -123,13 +132,16 @@ class FasterOf:
         if self._calls >= self.min_calls and self._seconds >= self.min_seconds:
             self.block_means[way].append(self._seconds / self._calls)
             self._block, self._calls, self._seconds = self._block + 1, 0, 0.0
-            if self._block == self.blocks:
+            if self._block == 1 and self.keep_first_above is not None \
+                    and self.block_means[0][0] > self.keep_first_above:
+                self.chosen, self.kept_first = 0, True
+            elif self._block == self.blocks:
                 medians = self._medians()
                 self.chosen = 0 if medians[0] <= medians[1] else 1
 
     def speedup(self):
-        """How many times faster the chosen way was than the other (None until chosen)."""
-        if self.chosen is None:
+        """How many times faster the chosen way was than the other (None until chosen, or if only one was timed)."""
+        if self.chosen is None or self.kept_first:
             return None
         medians = self._medians()
         return medians[1 - self.chosen] / medians[self.chosen]
