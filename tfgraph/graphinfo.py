@@ -1,6 +1,7 @@
-"""What a graph holds: its variables, their sizes, and the arithmetic one sample costs.
+"""What a graph holds: its variables, their sizes, and the arithmetic and memory one sample costs.
 
-Used by `--graph-only` on every lesson and by the throughput benchmark. FLOPs are
+Used by `--graph-only` on every lesson, by `train_model` (to size its evaluation
+batches) and by the throughput benchmark. FLOPs are
 counted from static shapes, one multiply-add as two FLOPs, for the ops that
 dominate these models: matrix products and convolutions. A training step costs
 about three forward passes (the forward pass, then gradients with respect to both
@@ -40,6 +41,29 @@ def forward_flops(graph, scope="model"):
         elif op.type == "Conv2D":
             kernel_h, kernel_w, channels_in, _ = op.inputs[1].shape.as_list()
             total += 2 * kernel_h * kernel_w * channels_in * _per_sample(op.outputs[0].shape.as_list())
+    return total
+
+
+def bytes_per_sample(tensor):
+    """Bytes of every batch-shaped float tensor that computing `tensor` (or an op) makes, per sample (train_model).
+
+    Walks back from `tensor` through the ops it needs and adds up the outputs whose
+    static shape is a batch of fixed-size examples (first dimension unknown, the rest
+    known). An upper bound on one sample's share of the memory a forward pass needs:
+    TensorFlow frees most of these before the pass ends.
+    """
+    seen, pending, total = set(), [getattr(tensor, "op", tensor)], 0
+    while pending:
+        op = pending.pop()
+        if op.name in seen:
+            continue
+        seen.add(op.name)
+        for output in op.outputs:
+            shape = output.shape
+            if output.dtype.is_floating and shape.rank and shape[0] is None \
+                    and all(dim is not None for dim in shape.as_list()[1:]):
+                total += _per_sample(shape.as_list()) * output.dtype.size
+        pending.extend(inp.op for inp in op.inputs)
     return total
 
 
