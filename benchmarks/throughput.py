@@ -759,7 +759,7 @@ def run_comparison(options, logdir):
         for worker in workers.values():
             worker.close()
     return {"infos": infos, "setups": setups, "plans": plans, "extras": extras, "results": results,
-            "impls": impls, "have_torch": have_torch, "ceiling": max(ceilings)}
+            "impls": impls, "have_torch": have_torch, "ceiling": max(ceilings), "ceilings": ceilings}
 
 
 def format_cores(value):
@@ -794,7 +794,10 @@ def comparison_report(data, options, peak, peak_how, started_load, finished_load
            "by default, and a second process with `torch.set_num_threads(1)`" if torch_info else "") + ".",
         f"- fp32 peak: {peak_how}. For scale, one 2048 × 2048 fp32 matrix product in a lesson's Session reached "
         f"{data['ceiling']:.1f} GFLOP/s (the best of 10 products timed at the start of each round, best round"
-        + (f", {100 * data['ceiling'] * 1e9 / peak:.0f}% of that peak" if peak else "") + ").",
+        + (f", {100 * data['ceiling'] * 1e9 / peak:.0f}% of that peak" if peak else "")
+        + ("; round by round " + ", ".join(f"{value:.1f}" for value in data["ceilings"])
+           + ": how fast the machine was as each round began" if len(data.get("ceilings", ())) > 1 else "")
+        + ").",
         "- FLOPs per training sample: 3 × `graphinfo.forward_flops(graph)` (matrix products and convolutions "
         "only; a forward pass and two backward passes, though nothing needs the gradient of the input images, "
         "so this slightly overstates the work of the first layer).",
