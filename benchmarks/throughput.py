@@ -796,7 +796,8 @@ def comparison_report(data, options, peak, peak_how, started_load, finished_load
         f"{data['ceiling']:.1f} GFLOP/s (the best of 10 products timed at the start of each round, best round"
         + (f", {100 * data['ceiling'] * 1e9 / peak:.0f}% of that peak" if peak else "")
         + ("; round by round " + ", ".join(f"{value:.1f}" for value in data["ceilings"])
-           + ": how fast the machine was as each round began" if len(data.get("ceilings", ())) > 1 else "")
+           + ": the compute speed as each round began, which does not show other guests' load on memory "
+           "and caches" if len(data.get("ceilings", ())) > 1 else "")
         + ").",
         "- FLOPs per training sample: 3 × `graphinfo.forward_flops(graph)` (matrix products and convolutions "
         "only; a forward pass and two backward passes, though nothing needs the gradient of the input images, "

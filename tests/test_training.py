@@ -169,6 +169,7 @@ def test_nan_cost_stops_training_with_advice():
     ({"batch_size": 1000}, "batch size of at most 230"),
     ({"test_size": 98}, "test set has only 97 images"),
     ({"train_Y": np.zeros((10, 10))}, "train_X has 230 examples but train_Y has 10"),
+    ({"eval_batch_size": 0}, "eval_batch_size must be a whole number of at least 1, or None"),
 ])
 def test_train_model_refuses_bad_arguments(change, message):
     train_X, train_Y, test_X, test_Y = make_problem()

@@ -146,7 +146,8 @@ def check_cost(cost, epoch, batch_index, samples_seen):
     return cost
 
 
-def _check_arguments(train_X, train_Y, test_X, test_Y, num_epochs, batch_size, test_size, how_often):
+def _check_arguments(train_X, train_Y, test_X, test_Y, num_epochs, batch_size, test_size, how_often,
+                     eval_batch_size=None):
     """Raise a TfgraphError naming the first argument of train_model that cannot work."""
     problems = []
     if len(train_X) != len(train_Y):
@@ -159,6 +160,9 @@ def _check_arguments(train_X, train_Y, test_X, test_Y, num_epochs, batch_size, t
                         ("test_size", test_size)):
         if not isinstance(value, (int, np.integer)) or value < 1:
             problems.append(f"{name} must be a whole number of at least 1, not {value!r}")
+    if eval_batch_size is not None and (not isinstance(eval_batch_size, (int, np.integer)) or eval_batch_size < 1):
+        problems.append(f"eval_batch_size must be a whole number of at least 1, or None to size it to memory, "
+                        f"not {eval_batch_size!r}")
     if isinstance(test_size, (int, np.integer)) and test_size > len(test_X):
         problems.append(f"test_size is {test_size} but the test set has only {len(test_X)} images; "
                         f"use a test size of at most {len(test_X)}")
@@ -189,9 +193,9 @@ def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accurac
       on and counted, never dropped.
     - Accuracy is measured in batches of `eval_batch_size` images. The article fed the
       whole test set at once, which for the CNN needs gigabytes; by default (None) a batch
-      is as large as fits in `EVAL_MEMORY` of activations (`eval_batch_size`): the whole
-      10,000 images for the fully connected and modern nets, 500 for the CNN. Large
-      batches measured 1.1x faster than batches of 1,000 there; the CNN's did not change.
+      is as large as fits in `EVAL_MEMORY` of activations (`default_eval_batch_size`): the
+      whole 10,000 images for the fully connected and modern nets, 500 for the CNN. Large
+      batches measured 1.0-1.1x faster than batches of 1,000 there; the CNN's did not change.
     - With `cost_operation`, the cost is checked every `COST_CHECK_EVERY` steps, at every
       accuracy check and at each epoch's end: NaN or infinity stops training with
       `TrainingDiverged`.
@@ -217,7 +221,8 @@ def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accurac
     - The closing lines split the time into training and measuring test accuracy, and
       say where the steps ran.
     """
-    _check_arguments(train_X, train_Y, test_X, test_Y, num_epochs, batch_size, test_size, how_often)
+    _check_arguments(train_X, train_Y, test_X, test_Y, num_epochs, batch_size, test_size, how_often,
+                     eval_batch_size)
     if eval_batch_size is None:
         eval_batch_size = default_eval_batch_size(accuracy_operation)
     train_feed, test_feed = dict(train_feed or {}), dict(test_feed or {})
