@@ -34,9 +34,24 @@ def test_default_eval_batch_size_fills_the_memory_in_hundreds():
     assert training.default_eval_batch_size(accuracy, memory=44 * 1234) == 1200
     assert training.default_eval_batch_size(accuracy, memory=44 * 10) == 100  # never below 100
     # A shape the graph does not know (X of [None, None]) is left out: Y, logits and the cast remain.
-    assert training.default_eval_batch_size(small_classifier(known=False), memory=28 * 1000) == 1000
+    assert training.default_eval_batch_size(small_classifier(known=False), memory=28 * 1500) == 1500
     with tf.Graph().as_default():  # nothing batch-shaped at all: a middle size
         assert training.default_eval_batch_size(tf.constant(0.5)) == 1000
+
+
+def test_bytes_per_sample_reads_tf1_shapes_too():
+    """tfgraph.legacy turns TF1's TensorShape on, whose dimensions are Dimension objects, not ints."""
+    tf1.disable_v2_tensorshape()
+    try:
+        assert graphinfo.bytes_per_sample(small_classifier(width=4, classes=3)) == 11 * 4
+    finally:
+        tf1.enable_v2_tensorshape()
+
+
+def test_default_eval_batch_size_of_a_tensor_named_by_its_name():
+    accuracy = small_classifier(width=4, classes=3)
+    with tf1.Session(graph=accuracy.graph) as sess:
+        assert training.default_eval_batch_size(sess.graph.as_graph_element(accuracy.name), memory=44 * 300) == 300
 
 
 @pytest.mark.parametrize("lesson, expected", [("fully_connected", 10_000), ("modern_net", 10_000), ("cnn", 500)])

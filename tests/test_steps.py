@@ -137,6 +137,11 @@ def test_faster_of_times_both_when_way_0_is_fast_enough():
     assert chooser.way() == 1
 
 
+def test_faster_of_needs_a_block_of_each_way():
+    with pytest.raises(ValueError, match="at least 2 blocks"):
+        steps.FasterOf(blocks=1)
+
+
 def test_session_steps_refuses_an_unknown_placement():
     graph, X, Y, keep, weights, ops, init = build_dropout_net()
     with tf1.Session(graph=graph) as sess:

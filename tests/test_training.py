@@ -128,6 +128,7 @@ def test_train_model_is_reproducible_with_a_seed():
 @pytest.mark.skipif(not denormals.supported(), reason="the calling thread needs tfgraph.denormals")
 def test_train_model_says_where_the_steps_ran_and_placement_changes_no_number(capsys, monkeypatch):
     monkeypatch.setitem(steps.TRIAL, "min_seconds", 0.0)  # choose within this short training
+    monkeypatch.setitem(steps.TRIAL, "keep_first_above", None)  # time both even if a busy machine stalls
     monkeypatch.setattr(steps, "_sees_a_gpu", lambda sess: False)  # 'auto' tries both even on a GPU machine
     train_X, train_Y, test_X, test_Y = make_problem(num_train=2000)
     histories = {}
@@ -170,6 +171,8 @@ def test_nan_cost_stops_training_with_advice():
     ({"test_size": 98}, "test set has only 97 images"),
     ({"train_Y": np.zeros((10, 10))}, "train_X has 230 examples but train_Y has 10"),
     ({"eval_batch_size": 0}, "eval_batch_size must be a whole number of at least 1, or None"),
+    ({"eval_batch_size": True}, "eval_batch_size must be a whole number of at least 1, or None"),
+    ({"num_epochs": 2.0}, "num_epochs must be a whole number of at least 1"),
 ])
 def test_train_model_refuses_bad_arguments(change, message):
     train_X, train_Y, test_X, test_Y = make_problem()

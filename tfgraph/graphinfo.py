@@ -45,12 +45,14 @@ def forward_flops(graph, scope="model"):
 
 
 def bytes_per_sample(tensor):
-    """Bytes of every batch-shaped float tensor that computing `tensor` (or an op) makes, per sample (train_model).
+    """Bytes of every batch-shaped float tensor that computing `tensor` (or an op) makes, per sample (fully connected net).
 
     Walks back from `tensor` through the ops it needs and adds up the outputs whose
     static shape is a batch of fixed-size examples (first dimension unknown, the rest
-    known). An upper bound on one sample's share of the memory a forward pass needs:
-    TensorFlow frees most of these before the pass ends.
+    known). An estimate of one sample's share of the memory a forward pass needs: it
+    leaves out integer and boolean tensors, shapes the graph does not know and the
+    kernels' scratch space, and TensorFlow frees most of what it counts before the pass
+    ends.
     """
     seen, pending, total = set(), [getattr(tensor, "op", tensor)], 0
     while pending:
@@ -59,10 +61,9 @@ def bytes_per_sample(tensor):
             continue
         seen.add(op.name)
         for output in op.outputs:
-            shape = output.shape
-            if output.dtype.is_floating and shape.rank and shape[0] is None \
-                    and all(dim is not None for dim in shape.as_list()[1:]):
-                total += _per_sample(shape.as_list()) * output.dtype.size
+            dims = output.shape.as_list() if output.shape.rank else []  # plain ints or None, in TF1 shapes too
+            if output.dtype.is_floating and dims and dims[0] is None and None not in dims[1:]:
+                total += _per_sample(dims) * output.dtype.size
         pending.extend(inp.op for inp in op.inputs)
     return total
 

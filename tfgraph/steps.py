@@ -14,8 +14,9 @@ time) or one after another in the thread that called (no hand-offs between threa
 On a 2-core Xeon the calling thread was ~10% faster for the fully connected net and
 ~15-20% slower for the modern net, whose dropout masks are drawn while a matrix product
 runs (benchmarks/results.md), so `SessionSteps` times both on the first training steps
-and keeps the faster ('auto', train_model's default; steps over 2.5 ms keep the pool
-untimed, see `TRIAL`). Both give the same numbers bit
+and keeps the faster ('auto', train_model's default). A step over 2.5 ms on the pool
+keeps the pool untimed (see `TRIAL`): the modern net's and the CNN's steps are that long
+here, so only the fully connected net's are timed both ways. Both give the same numbers bit
 for bit: the pool's threads flush denormal floats to zero and Python's thread does
 not, which once made the calling thread drift over long runs (the modern net's seed 1,
 trained as benchmarks/placements.py does, ended 50 epochs at 0.9846 instead of the pool's
@@ -108,6 +109,8 @@ class FasterOf:
     """
 
     def __init__(self, blocks=8, min_calls=5, min_seconds=0.1, keep_first_above=None):
+        if blocks < 2:
+            raise ValueError("FasterOf needs at least 2 blocks, one of each way")
         self.blocks, self.min_calls, self.min_seconds = blocks, min_calls, min_seconds
         self.keep_first_above = keep_first_above
         self.chosen = None
@@ -154,8 +157,9 @@ class SessionSteps:
     """Compiled callables over one feed list, all run on the thread pool or all in the calling thread.
 
     `placement` is 'auto' (the default: time both on the first calls of the `timed`
-    callable, then keep the faster), 'thread pool' or 'calling thread'. 'auto' keeps the
-    thread pool where denormals cannot be flushed and on a session that sees a GPU.
+    callable, then keep the faster; the pool alone when its first calls take over
+    `TRIAL['keep_first_above']` seconds), 'thread pool' or 'calling thread'. 'auto' keeps
+    the thread pool where denormals cannot be flushed and on a session that sees a GPU.
     """
 
     def __init__(self, sess, feed_list, placement="auto"):

@@ -127,7 +127,11 @@ def _batched_accuracy(run_batch, images, labels, batch_size):
 
 
 def default_eval_batch_size(accuracy_operation, memory=EVAL_MEMORY):
-    """Images per evaluation batch whose activations take about `memory` bytes, in hundreds, at least 100 (train_model)."""
+    """Images per evaluation batch whose activations take about `memory` bytes, in hundreds (fully connected net).
+
+    At least 100; 1,000 when the graph knows no batch-shaped activations to count
+    (`graphinfo.bytes_per_sample`).
+    """
     per_image = graphinfo.bytes_per_sample(accuracy_operation) \
         if isinstance(accuracy_operation, (tf.Tensor, tf.Operation)) else 0
     if per_image == 0:  # no batch-shaped activations known to the graph: a middle size
@@ -146,6 +150,11 @@ def check_cost(cost, epoch, batch_index, samples_seen):
     return cost
 
 
+def _is_count(value):
+    """Whether `value` is a whole number of at least 1 (True and False are not)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and value >= 1
+
+
 def _check_arguments(train_X, train_Y, test_X, test_Y, num_epochs, batch_size, test_size, how_often,
                      eval_batch_size=None):
     """Raise a TfgraphError naming the first argument of train_model that cannot work."""
@@ -158,15 +167,15 @@ def _check_arguments(train_X, train_Y, test_X, test_Y, num_epochs, batch_size, t
         problems.append("the training set is empty")
     for name, value in (("num_epochs", num_epochs), ("batch_size", batch_size), ("how_often", how_often),
                         ("test_size", test_size)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
+        if not _is_count(value):
             problems.append(f"{name} must be a whole number of at least 1, not {value!r}")
-    if eval_batch_size is not None and (not isinstance(eval_batch_size, (int, np.integer)) or eval_batch_size < 1):
+    if eval_batch_size is not None and not _is_count(eval_batch_size):
         problems.append(f"eval_batch_size must be a whole number of at least 1, or None to size it to memory, "
                         f"not {eval_batch_size!r}")
-    if isinstance(test_size, (int, np.integer)) and test_size > len(test_X):
+    if _is_count(test_size) and test_size > len(test_X):
         problems.append(f"test_size is {test_size} but the test set has only {len(test_X)} images; "
                         f"use a test size of at most {len(test_X)}")
-    if isinstance(batch_size, (int, np.integer)) and batch_size > len(train_X) > 0:
+    if _is_count(batch_size) and batch_size > len(train_X) > 0:
         problems.append(f"batch_size is {batch_size} but the training set has only {len(train_X)} examples; "
                         f"use a batch size of at most {len(train_X)}")
     if problems:
@@ -224,7 +233,7 @@ def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accurac
     _check_arguments(train_X, train_Y, test_X, test_Y, num_epochs, batch_size, test_size, how_often,
                      eval_batch_size)
     if eval_batch_size is None:
-        eval_batch_size = default_eval_batch_size(accuracy_operation)
+        eval_batch_size = default_eval_batch_size(sess.graph.as_graph_element(accuracy_operation))
     train_feed, test_feed = dict(train_feed or {}), dict(test_feed or {})
     num_train = len(train_X)
     num_batches = -(-num_train // batch_size)
@@ -388,8 +397,13 @@ def log_histograms(sess, run, step, cost_operation=None, feed=None):
     add_histograms(run.train, step, **arrays)
 
 
-def run_in_batches(sess, tensor, X, images, feed=None, batch_size=1000):
-    """`tensor`'s values for all of `images`, fed `batch_size` at a time and joined (fully connected net)."""
+def run_in_batches(sess, tensor, X, images, feed=None, batch_size=None):
+    """`tensor`'s values for all of `images`, fed `batch_size` at a time and joined (fully connected net).
+
+    By default a batch is sized to `EVAL_MEMORY` of activations (`default_eval_batch_size`).
+    """
+    if batch_size is None:
+        batch_size = default_eval_batch_size(tensor)
     return np.concatenate([sess.run(tensor, feed_dict=update_d(feed, {X: images[start:start + batch_size]}))
                            for start in range(0, len(images), batch_size)])
 
