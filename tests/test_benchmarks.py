@@ -5,10 +5,9 @@ import pytest
 from benchmarks import placements
 from tfgraph import denormals
 
-needs_flushing = pytest.mark.skipif(not denormals.supported(), reason="the calling thread needs tfgraph.denormals")
 
 
-@needs_flushing
+@pytest.mark.needs_flushing
 def test_placements_check_finds_identical_weights_on_the_sample(capsys, tmp_path):
     status = placements.main(["--lesson", "modern_net", "--epochs", "2", "--sample", "--logdir", str(tmp_path)])
     out = capsys.readouterr().out
@@ -18,7 +17,7 @@ def test_placements_check_finds_identical_weights_on_the_sample(capsys, tmp_path
     assert "Identical: every trained weight bit for bit equal across thread pool, calling thread." in out
 
 
-@needs_flushing
+@pytest.mark.needs_flushing
 def test_placements_check_reports_a_difference_and_fails(capsys, tmp_path, monkeypatch):
     real_train = placements.train
 

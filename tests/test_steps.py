@@ -7,8 +7,6 @@ from tfgraph import denormals, steps, training
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
-#: The calling thread (and 'auto', which may pick it) needs tfgraph.denormals: Linux x86-64 glibc only.
-needs_flushing = pytest.mark.skipif(not denormals.supported(), reason="the calling thread needs tfgraph.denormals")
 
 
 def build_dropout_net(seed=3):
@@ -55,8 +53,8 @@ def test_fast_callable_returns_what_session_run_returns():
             train(images, labels)
 
 
-@pytest.mark.parametrize("placement", ["thread pool", pytest.param("calling thread", marks=needs_flushing),
-                                       pytest.param("auto", marks=needs_flushing)])
+@pytest.mark.parametrize("placement", ["thread pool", pytest.param("calling thread", marks=pytest.mark.needs_flushing),
+                                       pytest.param("auto", marks=pytest.mark.needs_flushing)])
 def test_every_placement_trains_to_the_same_numbers(placement, monkeypatch):
     """Where the ops run changes no number: dropout masks and updates match sess.run's bit for bit."""
     monkeypatch.setattr(steps, "_sees_a_gpu", lambda sess: False)  # 'auto' tries both even on a GPU machine
@@ -168,7 +166,7 @@ def test_train_model_runs_steps_where_it_is_told(capsys):
     assert "steps ran in the thread pool\n" in capsys.readouterr().out
 
 
-@needs_flushing
+@pytest.mark.needs_flushing
 def test_train_model_chooses_by_default_and_says_when_training_was_too_short_to_choose(capsys, monkeypatch):
     monkeypatch.setattr(steps, "_sees_a_gpu", lambda sess: False)
     history = train_briefly()
@@ -177,7 +175,7 @@ def test_train_model_chooses_by_default_and_says_when_training_was_too_short_to_
         in capsys.readouterr().out
 
 
-@needs_flushing
+@pytest.mark.needs_flushing
 def test_train_model_keeps_the_pool_untried_when_steps_are_long(capsys, monkeypatch):
     monkeypatch.setattr(steps, "_sees_a_gpu", lambda sess: False)
     monkeypatch.setitem(steps.TRIAL, "min_calls", 1)
@@ -218,7 +216,7 @@ def tiny_product_graph():
     return graph, x, product
 
 
-@needs_flushing
+@pytest.mark.needs_flushing
 def test_the_calling_thread_flushes_denormals_as_the_thread_pool_does():
     """The cause of the calling thread's drift over long runs, and its cure."""
     graph, x, product = tiny_product_graph()
@@ -238,7 +236,7 @@ def test_the_calling_thread_flushes_denormals_as_the_thread_pool_does():
         assert np.float32(1e-20) * np.float32(1e-20) > 0  # NumPy in this thread still keeps denormals
 
 
-@needs_flushing
+@pytest.mark.needs_flushing
 def test_flushed_restores_the_setting_even_when_the_call_raises():
     def fails():
         assert denormals.flushing() is True

@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from tfgraph import denormals, steps, summaries, training
+from tfgraph import steps, summaries, training
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
@@ -125,7 +125,7 @@ def test_train_model_is_reproducible_with_a_seed():
     assert results[0] == results[1]
 
 
-@pytest.mark.skipif(not denormals.supported(), reason="the calling thread needs tfgraph.denormals")
+@pytest.mark.needs_flushing
 def test_train_model_says_where_the_steps_ran_and_placement_changes_no_number(capsys, monkeypatch):
     monkeypatch.setitem(steps.TRIAL, "min_seconds", 0.0)  # choose within this short training
     monkeypatch.setitem(steps.TRIAL, "keep_first_above", None)  # time both even if a busy machine stalls

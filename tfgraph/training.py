@@ -26,7 +26,7 @@ tf1 = tf.compat.v1
 #: train_model fetches and checks the cost every this many steps, at every accuracy check and at
 #: the end of each epoch.
 COST_CHECK_EVERY = 10
-#: train_model's evaluation batches hold about this many bytes of activations (see `eval_batch_size`).
+#: train_model's evaluation batches hold about this many bytes of activations (see `default_eval_batch_size`).
 EVAL_MEMORY = 256 * 2**20
 
 
