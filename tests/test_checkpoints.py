@@ -13,7 +13,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from tfgraph import training
+from tfgraph import resume, training
 from tfgraph.checkpoints import Checkpoints
 from tfgraph.errors import TfgraphError
 
@@ -94,7 +94,7 @@ def test_ctrl_c_saves_a_checkpoint_says_how_to_resume_and_exits_130(tmp_path):
 
 def test_second_ctrl_c_interrupts_at_once():
     before = signal.getsignal(signal.SIGINT)
-    with training._StopOnInterrupt() as interrupt:
+    with resume.StopOnInterrupt() as interrupt:
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.1)
         assert interrupt.requested

@@ -31,12 +31,12 @@ def test_bytes_per_sample_adds_up_the_batch_shaped_float_tensors():
 
 def test_default_eval_batch_size_fills_the_memory_in_hundreds():
     accuracy = small_classifier(width=4, classes=3)  # 44 bytes per image
-    assert training.default_eval_batch_size(accuracy, memory=44 * 1234) == 1200
-    assert training.default_eval_batch_size(accuracy, memory=44 * 10) == 100  # never below 100
+    assert graphinfo.eval_batch_size(accuracy, memory=44 * 1234) == 1200
+    assert graphinfo.eval_batch_size(accuracy, memory=44 * 10) == 100  # never below 100
     # A shape the graph does not know (X of [None, None]) is left out: Y, logits and the cast remain.
-    assert training.default_eval_batch_size(small_classifier(known=False), memory=28 * 1500) == 1500
+    assert graphinfo.eval_batch_size(small_classifier(known=False), memory=28 * 1500) == 1500
     with tf.Graph().as_default():  # nothing batch-shaped at all: a middle size
-        assert training.default_eval_batch_size(tf.constant(0.5)) == 1000
+        assert graphinfo.eval_batch_size(tf.constant(0.5)) == 1000
 
 
 def test_bytes_per_sample_reads_tf1_shapes_too():
@@ -51,7 +51,7 @@ def test_bytes_per_sample_reads_tf1_shapes_too():
 def test_default_eval_batch_size_of_a_tensor_named_by_its_name():
     accuracy = small_classifier(width=4, classes=3)
     with tf1.Session(graph=accuracy.graph) as sess:
-        assert training.default_eval_batch_size(sess.graph.as_graph_element(accuracy.name), memory=44 * 300) == 300
+        assert graphinfo.eval_batch_size(sess.graph.as_graph_element(accuracy.name), memory=44 * 300) == 300
 
 
 @pytest.mark.parametrize("lesson, expected", [("fully_connected", 10_000), ("modern_net", 10_000), ("cnn", 500)])
@@ -59,4 +59,4 @@ def test_the_lessons_evaluate_the_whole_test_set_at_once_except_the_cnn(lesson, 
     """The article fed all 10,000 test images at once; the CNN's activations need ~0.5 MB per image."""
     module = importlib.import_module(f"lessons.{lesson}")
     graph, g = module.build_graph(module.parse_args([]))
-    assert min(10_000, training.default_eval_batch_size(g.ops.accuracy_operation)) == expected
+    assert min(10_000, graphinfo.eval_batch_size(g.ops.accuracy_operation)) == expected

@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from tfgraph import steps, summaries, training
+from tfgraph import callbacks, summaries, training
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
@@ -68,6 +68,16 @@ def test_evaluate_matches_numpy_with_uneven_batches():
     assert got == pytest.approx(numpy_accuracy(weights, test_X, test_Y), abs=1e-6)
 
 
+class Recorder(callbacks.Callback):
+    """Records (samples seen, accuracy) at each periodic test-accuracy check."""
+
+    def __init__(self, seen):
+        self.seen = seen
+
+    def on_test_end(self, loop):
+        self.seen.append((loop.samples_seen, loop.accuracy))
+
+
 def test_train_model_learns_logs_and_reports(tmp_path, capsys):
     train_X, train_Y, test_X, test_Y = make_problem()
     graph, X, Y, w, ops, init = build_linear()
@@ -79,8 +89,8 @@ def test_train_model_learns_logs_and_reports(tmp_path, capsys):
             history = training.train_model(
                 sess, train_X, train_Y, test_X, test_Y, ops.train_operation, ops.accuracy_operation,
                 num_epochs=3, batch_size=50, test_size=40, how_often=2, X=X, Y=Y,
-                cost_operation=ops.total_cost, run=run, seed=0, progress=False,
-                hooks=[lambda samples, accuracy: seen.append((samples, accuracy))])
+                cost_operation=ops.total_cost, seed=0,
+                callbacks=callbacks.default_callbacks(run, ops.total_cost, progress=False) + [Recorder(seen)])
             cost_after = sess.run(ops.total_cost, {X: train_X, Y: train_Y})
             weights = sess.run(w)
     out = capsys.readouterr().out
@@ -125,31 +135,6 @@ def test_train_model_is_reproducible_with_a_seed():
     assert results[0] == results[1]
 
 
-@pytest.mark.needs_flushing
-def test_train_model_says_where_the_steps_ran_and_placement_changes_no_number(capsys, monkeypatch):
-    monkeypatch.setitem(steps.TRIAL, "min_seconds", 0.0)  # choose within this short training
-    monkeypatch.setitem(steps.TRIAL, "keep_first_above", None)  # time both even if a busy machine stalls
-    monkeypatch.setattr(steps, "_sees_a_gpu", lambda sess: False)  # 'auto' tries both even on a GPU machine
-    train_X, train_Y, test_X, test_Y = make_problem(num_train=2000)
-    histories = {}
-    for placement in ("thread pool", "calling thread", "auto"):
-        graph, X, Y, w, ops, init = build_linear()
-        with tf1.Session(graph=graph) as sess:
-            sess.run(init)
-            histories[placement] = training.train_model(
-                sess, train_X, train_Y, test_X, test_Y, ops.train_operation, ops.accuracy_operation,
-                2, 10, 50, X=X, Y=Y, cost_operation=ops.total_cost, seed=3, progress=False, placement=placement)
-        out = capsys.readouterr().out
-        if placement == "auto":
-            assert histories[placement].placement in ("thread pool", "calling thread")
-            assert f"steps ran in the {histories[placement].placement}: " in out
-            assert "as fast as the" in out
-        else:
-            assert histories[placement].placement == placement
-            assert f"steps ran in the {placement}\n" in out
-    assert list(histories["thread pool"]) == list(histories["calling thread"]) == list(histories["auto"])
-
-
 def test_nan_cost_stops_training_with_advice():
     train_X, train_Y, test_X, test_Y = make_problem()
     train_X = train_X.copy()
@@ -157,8 +142,8 @@ def test_nan_cost_stops_training_with_advice():
     graph, X, Y, w, ops, init = build_linear()
     with tf1.Session(graph=graph) as sess:
         sess.run(init)
-        # Batch 2 poisons the weights; the check after the epoch's last batch (5) stops training.
-        with pytest.raises(training.TrainingDiverged, match=r"became nan in epoch 1, batch 5 .*smaller learning rate"):
+        # Batch 2's cost is NaN, and the check after that step stops training.
+        with pytest.raises(training.TrainingDiverged, match=r"became nan in epoch 1, batch 2 .*smaller learning rate"):
             training.train_model(sess, train_X, train_Y, test_X, test_Y, ops.train_operation,
                                  ops.accuracy_operation, 1, 50, 10, X=X, Y=Y, cost_operation=ops.total_cost,
                                  shuffle=False, progress=False)

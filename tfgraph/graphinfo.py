@@ -80,3 +80,20 @@ def describe(graph):
         lines.append(f"Estimated FLOPs per sample: {flops:,} forward, about {3 * flops:,} per training sample "
                      "(matrix products and convolutions; forward + two backward passes)")
     return lines
+
+
+#: `eval_batch_size` sizes evaluation batches to about this many bytes of activations.
+EVAL_MEMORY = 256 * 2**20
+
+
+def eval_batch_size(tensor, memory=EVAL_MEMORY):
+    """Images per evaluation batch whose activations take about `memory` bytes, in hundreds (fully connected net).
+
+    The article fed the whole test set at once: 10,000 images fit for the fully
+    connected and modern nets, but need gigabytes for the CNN (500 a batch here). At
+    least 100; 1,000 when the graph knows no batch-shaped activations to count.
+    """
+    per_image = bytes_per_sample(tensor) if isinstance(tensor, (tf.Tensor, tf.Operation)) else 0
+    if per_image == 0:  # no batch-shaped activations known to the graph: a middle size
+        return 1000
+    return max(100, memory // per_image // 100 * 100)
