@@ -70,39 +70,81 @@ class _Raised(NamedTuple):
     error: BaseException
 
 
-class Submission:
-    """A student's file loaded as a module, with a memo so that several checks can share one slow call."""
+#: True in the process that runs a student's code: checks skip what only the judge needs (`judge_only`).
+RECORDING = False
 
-    def __init__(self, module, path):
-        self.module = module
+
+class EndOfRecording(Exception):
+    """Raised in the student's process where a check needs nothing more from the student's code."""
+
+
+def judge_only(function):
+    """Decorator: the checker's own reference computation, run by the judge only (the student's process stops there)."""
+    def wrapper(*args, **kwargs):
+        if RECORDING:
+            raise EndOfRecording(function.__name__)
+        return function(*args, **kwargs)
+    wrapper.__name__, wrapper.__doc__ = function.__name__, function.__doc__
+    return wrapper
+
+
+class Submission:
+    """What a check asks of a student's file: its functions, its constants, facts measured after its calls.
+
+    `RecordingSubmission` (lessons.exercises.record) answers by running the student's code
+    and writing down what it produced; `ReplaySubmission` (lessons.exercises.replay)
+    answers from that record, in a process that never ran the student's code.
+    """
+
+    def __init__(self, path):
         self.path = path
         self._memo = {}
 
     def function(self, name):
-        """The student's function `name`, or CheckFailed saying it is missing."""
-        value = getattr(self.module, name, None)
-        expect(callable(value), f"Your file defines no function {name}(). The checker calls {name}(...): "
-                                f"keep the name and the arguments the student file gave it.")
-        return value
+        """The student's function `name` (a stand-in that calls it), or CheckFailed saying it is missing."""
+        expect(self._has_function(name), f"Your file defines no function {name}(). The checker calls {name}(...): "
+                                          f"keep the name and the arguments the student file gave it.")
+
+        def call(*args, **kwargs):
+            return self._call(name, args, kwargs)
+        return call
 
     def constant(self, name, what):
         """The student's answer `name`, or CheckFailed if it is missing or still None; `what` says what it should be."""
-        expect(hasattr(self.module, name), f"Your file has no {name}. Set it to {what}.")
-        value = getattr(self.module, name)
+        present, value = self._constant(name)
+        expect(present, f"Your file has no {name}. Set it to {what}.")
         expect(value is not None, f"Not done yet: {name} is still None. Set it to {what}.")
         return value
+
+    def observed(self, key, compute):
+        """compute() measured right after the student's code ran (state it changed in the checker's objects)."""
+        return self._observed(key, compute)
 
     def memo(self, key, compute):
         """compute() the first time `key` is asked for, its result (or exception) after that."""
         if key not in self._memo:
             try:
                 self._memo[key] = compute()
+            except EndOfRecording:
+                raise
             except Exception as error:  # replayed to every check that asks
                 self._memo[key] = _Raised(error)
         value = self._memo[key]
         if isinstance(value, _Raised):
             raise value.error
         return value
+
+    def _has_function(self, name):
+        raise NotImplementedError
+
+    def _call(self, name, args, kwargs):
+        raise NotImplementedError
+
+    def _constant(self, name):
+        raise NotImplementedError
+
+    def _observed(self, key, compute):
+        raise NotImplementedError
 
 
 def _same_file(a, b):
@@ -186,40 +228,3 @@ def load_student(path):
         del sys.modules[name]
         raise
     return module
-
-
-def run_checks(checks, path):
-    """Yield one Result per check of the student's file at `path`, in order; never raises for the student's code."""
-    path = os.path.abspath(path)
-    try:
-        module = load_student(path)
-    except (KeyboardInterrupt, GeneratorExit):
-        raise
-    except CheckFailed as failure:
-        problem = str(failure)
-    except FileNotFoundError:
-        problem = f"There is no file {path}."
-    except BaseException as error:  # SystemExit too: a student's sys.exit() must not end the checker
-        problem = "Importing your file failed. " + describe_exception(error, path)
-    else:
-        problem = None
-    if problem is not None:
-        for one in checks:
-            yield Result(one.description, False, problem)
-        return
-    submission = Submission(module, path)
-    try:
-        for one in checks:
-            try:
-                with _quiet():
-                    one.function(submission)
-            except CheckFailed as failure:
-                yield Result(one.description, False, str(failure))
-            except (KeyboardInterrupt, GeneratorExit):
-                raise
-            except BaseException as error:
-                yield Result(one.description, False, describe_exception(error, path))
-            else:
-                yield Result(one.description, True)
-    finally:
-        sys.modules.pop(module.__name__, None)

@@ -1,15 +1,16 @@
-"""Run exercises' checks in worker processes, each exercise within a time limit.
+"""Check students' files: each in a process of its own, each verdict decided by a process that never ran it.
 
-A worker is a Python process that imports TensorFlow once, then runs one job after
-another: a job is one exercise's checks on one student file. It reads jobs as JSON
-lines on its stdin and answers on a private copy of its stdout (what the student's code
-prints cannot get mixed in). When a job outlives its time limit, or the student's code
-ends the process, the worker is stopped and a fresh one takes the next job. Several
-workers can run side by side (`workers=`), each taking the next job in line.
+`grade` starts two helper processes (`lessons.exercises.sandbox`): a zygote, which has
+TensorFlow imported and forks a fresh process per file (so no file's code touches
+another's), and a judge, which replays the checks from what each file's process
+recorded and decides (so no file can patch the checker that grades it). Up to
+`workers` files run at once; one that outlives its time limit is killed alone while the
+others go on.
 
 No TensorFlow is imported in the process that calls `grade`.
 """
 import json
+import math
 import os
 import queue
 import subprocess
@@ -24,8 +25,10 @@ from lessons.exercises.checks import Result
 
 #: Seconds one exercise's checks may take, by default (the command line's --timeout).
 DEFAULT_TIMEOUT = 60.0
-#: Seconds a new worker may take to import TensorFlow and say it is ready.
+#: Seconds a helper process may take to import TensorFlow and say it is ready.
 STARTUP_TIMEOUT = 180.0
+#: The verdict's opening words when the record cannot come from the checker's own code.
+TAMPERED = "The checker was tampered with"
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding `lessons` and `tfgraph`
 
@@ -42,9 +45,9 @@ class Report:
 
     def __init__(self, job):
         self.job = job
-        self.checks = []     # descriptions, in order, as the worker announced them
+        self.checks = []     # descriptions, in order
         self.results = []    # Result for each check that finished
-        self.problem = None  # why the remaining checks did not run (time limit, crash), if they did not
+        self.problem = None  # why the remaining checks did not run (time limit, crash, tampering), if they did not
         self.seconds = 0.0
 
     @property
@@ -68,179 +71,275 @@ class Report:
 
 
 class WorkerFailed(RuntimeError):
-    """A worker process could not start; the message says why."""
+    """A helper process could not start or stopped answering; the message says why."""
 
 
-def serve():
-    """The worker's main loop: run the jobs read from stdin, answer on a private copy of stdout."""
-    answers = os.fdopen(os.dup(1), "w", buffering=1)
-    jobs = os.fdopen(os.dup(0), "r")
-    devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 0)  # a student's input() gets EOF instead of the next job
-    os.dup2(2, 1)        # C-level prints go to the worker's stderr, not into the answers
-    sys.stdin = open(os.devnull)
-    sys.stdout = sys.stderr
-    sys.dont_write_bytecode = True  # leave no __pycache__ in students' folders
-
-    def send(**message):
-        answers.write(json.dumps(message) + "\n")
-
-    import tensorflow  # noqa: F401  (paid once per worker, not once per job)
-    from lessons.exercises.checks import checks_for, run_checks
-
-    send(ready=True)
-    for line in jobs:
-        job = json.loads(line)
-        try:
-            checks = checks_for(job["exercise"])
-            send(checks=[one.description for one in checks])
-            for result in run_checks(checks, job["path"]):
-                send(result=result._asdict())
-        except Exception as error:  # the checker's own bug: say so rather than hang the parent
-            send(error=f"{type(error).__name__}: {error}")
-        send(done=True)
+def check_timeout(seconds):
+    """`seconds` as a float if it is a finite number above 0, else ValueError saying so."""
+    value = float(seconds)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"a time limit must be a finite number of seconds above 0, got {seconds!r}")
+    return value
 
 
-class Worker:
-    """One worker process and the thread that reads its answers."""
+class Helper:
+    """One helper process (zygote or judge): JSON lines in and out, its stderr kept for its last words."""
 
-    def __init__(self):
+    def __init__(self, entry):
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        self.name = entry
         self.stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from lessons.exercises.runner import serve; serve()"],
+            [sys.executable, "-c", f"from lessons.exercises.sandbox import {entry}; {entry}()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, env=env, text=True)
         self.answers = queue.Queue()
+        self.lock = threading.Lock()
         threading.Thread(target=self._read, daemon=True).start()
-        ready = self._next(STARTUP_TIMEOUT)
+
+    def wait_ready(self):
+        """Wait until the process says it is ready; WorkerFailed with its real reason if it does not."""
+        try:
+            ready = self.answers.get(timeout=STARTUP_TIMEOUT)
+        except queue.Empty:
+            ready = None
         if not (ready and ready.get("ready")):
+            words = self.last_words()
             self.stop()
-            raise WorkerFailed("The checker's worker process did not start: " + (self.last_words() or
-                               f"it was not ready after {STARTUP_TIMEOUT:.0f} s"))
+            raise WorkerFailed("The checker's helper process did not start: " + (
+                words or f"it was not ready after {STARTUP_TIMEOUT:.0f} s") + ". Check that "
+                "`python -c \"import tensorflow\"` works in this environment.")
 
     def _read(self):
         for line in self.process.stdout:
-            self.answers.put(json.loads(line))
+            try:
+                self.answers.put(json.loads(line))
+            except ValueError:
+                self.answers.put({"error": f"an unreadable answer: {line[:200]!r}"})
         self.answers.put(None)  # the process ended
 
-    def _next(self, timeout):
-        """The next answer; None if the process ended; raises queue.Empty after `timeout` seconds."""
-        return self.answers.get(timeout=max(timeout, 0.01))
+    def send(self, message):
+        """Write one request; False if the process is gone."""
+        try:
+            self.process.stdin.write(json.dumps(message) + "\n")
+            self.process.stdin.flush()
+            return True
+        except (BrokenPipeError, OSError, ValueError):
+            return False
 
     def last_words(self):
-        """The last line the worker wrote to stderr (why it died, usually)."""
-        self.stderr.seek(0)
-        lines = [line.strip() for line in self.stderr.read().decode(errors="replace").splitlines() if line.strip()]
+        """The last line the process wrote to stderr (why it died, usually)."""
+        try:
+            self.stderr.seek(0)
+            text = self.stderr.read().decode(errors="replace")
+        except (OSError, ValueError):
+            return ""
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
         return lines[-1] if lines else ""
 
-    def exit_status(self):
-        """How the worker process ended, in words: 'exit status 3' or 'killed by signal 9'."""
-        try:
-            code = self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            return "still running"
-        return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
-
-    def run(self, job, timeout, on_result=None):
-        """Check `job` within `timeout` seconds; return its Report. The worker is unusable if report.problem is set."""
-        report = Report(job)
-        started = time.monotonic()
-        self.process.stdin.write(json.dumps({"exercise": job.exercise, "path": job.path}) + "\n")
-        self.process.stdin.flush()
-        while True:
-            try:
-                answer = self._next(started + timeout - time.monotonic())
-            except queue.Empty:
-                report.problem = (f"Stopped after the time limit of {timeout:g} s. Does your code loop forever "
-                                  f"(a while loop whose condition never changes?) or train for far more steps "
-                                  f"than the task asks?")
-                break
-            if answer is None:
-                report.problem = (f"The checker's process ended ({self.exit_status()}) while running your code. "
-                                  f"Does it call os._exit(), or crash Python (running out of memory, say)?")
-                break
-            if "checks" in answer:
-                report.checks = answer["checks"]
-            elif "result" in answer:
-                result = Result(**answer["result"])
-                report.results.append(result)
-                if on_result:
-                    on_result(report, result)
-            elif "error" in answer:
-                report.problem = "The checker itself failed (please tell your teacher): " + answer["error"]
-            elif answer.get("done"):
-                break
-        report.seconds = time.monotonic() - started
-        return report
+    def alive(self):
+        """True while the process runs."""
+        return self.process.poll() is None
 
     def stop(self):
-        """End the worker process (it was started by this object) and wait for it."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
+        """End the process (started by this object) and wait for it."""
+        for stream in (self.process.stdin,):
             try:
                 stream.close()
             except OSError:
                 pass
-        self.stderr.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        try:
+            self.process.stdout.close()
+        except OSError:
+            pass
+
+
+class Zygote:
+    """The zygote helper: runs one student file per forked child, several at once; restarts if it dies."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.numbers = iter(range(1, 1 << 62))
+        self.generation = 0
+        self._launch()
+
+    def _launch(self):
+        self.helper = Helper("serve_zygote")
+        self.waiting = {}
+        self.ready = False
+
+    def start(self):
+        """Wait until the zygote is ready, then hand its answers to the jobs that wait for them."""
+        self.helper.wait_ready()
+        self.ready = True
+        threading.Thread(target=self._dispatch, args=(self.helper, self.waiting), daemon=True).start()
+
+    @staticmethod
+    def _dispatch(helper, waiting):
+        while True:
+            answer = helper.answers.get()
+            if answer is None:
+                for box in list(waiting.values()):
+                    box.put(None)
+                return
+            box = waiting.pop(answer.get("job"), None)
+            if box is not None:
+                box.put(answer)
+
+    def run(self, job, timeout):
+        """(answer, generation): the child's record and end for `job`; answer None if the zygote died."""
+        box = queue.Queue()
+        with self.lock:
+            number, generation, helper, waiting = next(self.numbers), self.generation, self.helper, self.waiting
+            waiting[number] = box
+            sent = helper.alive() and helper.send({"id": number, "exercise": job.exercise, "path": job.path,
+                                                   "timeout": timeout})
+        if not sent:
+            return None, generation
+        try:
+            return box.get(timeout=timeout + 60), generation
+        except queue.Empty:
+            return None, generation
+
+    def restart(self, generation):
+        """Start a fresh zygote, unless another thread did so since `generation`."""
+        with self.lock:
+            if generation != self.generation:
+                return
+            self.helper.stop()
+            self.generation += 1
+            self._launch()
+            self.start()
+
+    def stop(self):
+        """End the zygote; it kills the children still running."""
+        self.helper.stop()
+
+
+class Judge:
+    """The judge helper: one record at a time; restarted when it dies or overruns a time limit."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.helper = Helper("serve_judge")
+
+    def start(self):
+        """Wait until the judge is ready."""
+        self.helper.wait_ready()
+
+    def run(self, request, timeout):
+        """The judge's answer for one record: checks and results, or tampered, or error."""
+        with self.lock:
+            stuck = False
+            if self.helper.send(request):
+                try:
+                    answer = self.helper.answers.get(timeout=timeout + 60)
+                except queue.Empty:
+                    answer, stuck = {"error": f"judging took longer than the time limit of {timeout:g} s"}, True
+            else:
+                answer = None
+            if answer is None or stuck:
+                words = self.helper.last_words()
+                self.helper.process.kill()
+                self.helper.stop()
+                self.helper = Helper("serve_judge")
+                self.helper.wait_ready()
+                if answer is None:
+                    answer = {"error": f"the judge's process ended ({words or 'no reason given'})"}
+            return answer
+
+
+def _problem(answer, timeout, finished):
+    """Why the checks after the first `finished` did not run, from how the student's process ended."""
+    if answer.get("timed_out"):
+        return (f"Stopped after the time limit of {timeout:g} s. Does your code loop forever (a while loop "
+                f"whose condition never changes?) or train for far more steps than the task asks?")
+    if answer.get("too_big"):
+        return "Stopped: your code made the checker's record grow past 64 MB. Does it return huge values?"
+    words = answer.get("last_words") or ""
+    return (f"The checker's process ended ({answer.get('status')}) while running your code. Does it call "
+            f"os._exit(), or crash Python (running out of memory, say)?" + (f" Its last words: {words}" if words
+                                                                            else ""))
+
+
+def _check(job, timeout, zygote, judge):
+    report = Report(job)
+    started = time.monotonic()
+    answer, generation = zygote.run(job, timeout)
+    if answer is None:  # the zygote died (a file killed it?): once more, in a fresh one
+        zygote.restart(generation)
+        answer, _ = zygote.run(job, timeout)
+    if answer is None:
+        report.problem = ("The checker's process ended while running your code. Does it kill other processes "
+                          "or exhaust the machine's memory?")
+        report.seconds = time.monotonic() - started
+        return report
+    verdict = judge.run({"exercise": job.exercise, "path": job.path, "messages": answer["messages"]}, timeout)
+    report.checks = list(verdict.get("checks", []))
+    if "tampered" in verdict:
+        report.problem = f"{TAMPERED}: {verdict['tampered']}. No check counts as passed."
+    elif "error" in verdict:
+        report.problem = "The checker itself failed (please tell your teacher): " + verdict["error"]
+    else:
+        report.results = [Result(**result) for result in verdict["results"]]
+        if len(report.results) < len(report.checks):
+            report.problem = _problem(answer, timeout, len(report.results))
+    report.seconds = time.monotonic() - started
+    return report
 
 
 def grade(jobs, timeout=DEFAULT_TIMEOUT, workers=1, on_result=None, on_report=None):
-    """Check every job, in up to `workers` worker processes; return the Reports in the jobs' order.
+    """Check every job, up to `workers` files at once; return the Reports in the jobs' order.
 
-    `on_result(report, result)` is called as each check finishes and `on_report(report)`
-    as each job does (from the workers' threads, one call at a time).
+    `on_result(report, result)` is called for each check's verdict and `on_report(report)`
+    as each job is done (from worker threads, one call at a time).
     """
+    timeout = check_timeout(timeout)
     jobs = list(jobs)
     reports = [None] * len(jobs)
-    todo = queue.Queue()
-    for index, job in enumerate(jobs):
-        todo.put(index)
+    if not jobs:
+        return reports
+    zygote, judge = Zygote(), Judge()  # both import TensorFlow at the same time
     lock = threading.Lock()
+    todo = queue.Queue()
+    for index in range(len(jobs)):
+        todo.put(index)
     failures = []
 
-    def locked(callback):
-        if callback is None:
-            return None
-
-        def call(*args):
-            with lock:
-                callback(*args)
-        return call
-
-    result_callback, report_callback = locked(on_result), locked(on_report)
-
     def work():
-        worker = None
         try:
             while True:
                 try:
                     index = todo.get_nowait()
                 except queue.Empty:
                     return
-                if worker is None:
-                    worker = Worker()
-                report = worker.run(jobs[index], timeout, result_callback)
-                reports[index] = report
-                if report.problem is not None:  # it may be stuck or dead: start afresh for the next job
-                    worker.stop()
-                    worker = None
-                if report_callback:
-                    report_callback(report)
+                report = reports[index] = _check(jobs[index], timeout, zygote, judge)
+                with lock:
+                    for result in report.results:
+                        if on_result:
+                            on_result(report, result)
+                    if on_report:
+                        on_report(report)
         except BaseException as error:
             failures.append(error)
-        finally:
-            if worker is not None:
-                worker.stop()
 
-    threads = [threading.Thread(target=work, daemon=True) for _ in range(max(1, min(workers, len(jobs))))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        zygote.start()
+        judge.start()
+        threads = [threading.Thread(target=work, daemon=True) for _ in range(max(1, min(workers, len(jobs))))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        zygote.stop()
+        judge.helper.stop()
     if failures:
         raise failures[0]
     return reports

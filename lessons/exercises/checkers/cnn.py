@@ -150,7 +150,7 @@ def fetched(submission, count=3):
         function = submission.function("conv1_activations")
         got = function(sess, X, images)
         function(sess, X, images[:1])
-        added = len(graph.get_operations()) - before
+        added = submission.observed("ops added", lambda: len(graph.get_operations()) - before)
         reference = sess.run(handles["conv1"], feed_dict={X: images})
     return got, reference, added
 

@@ -5,7 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from lessons.exercises.checkers import kind, mnist_sample, new_graph, session, show, tensor
-from lessons.exercises.checks import CheckFailed, check, expect
+from lessons.exercises.checks import CheckFailed, check, expect, judge_only
 from tfgraph import training
 
 tf1 = tf.compat.v1
@@ -171,8 +171,11 @@ class Recorder:
 
 
 def search(submission, fake, **arguments):
+    """first_diverging_rate(fake, **arguments) and the rates it tried (fake.rates, as the student's run left them)."""
     try:
-        return submission.function("first_diverging_rate")(fake, **arguments)
+        got = submission.function("first_diverging_rate")(fake, **arguments)
+        fake.rates = submission.observed("rates tried", lambda: list(fake.rates))
+        return got
     except training.TrainingDiverged:
         raise CheckFailed("TrainingDiverged escaped from first_diverging_rate: catch it (try: ... except "
                           "training.TrainingDiverged: ...) and return the rate that raised it.") from None
@@ -219,6 +222,7 @@ def other_errors(submission):
 _measured = {}
 
 
+@judge_only
 def reference_train(learning_rate, num_steps=50, batch_size=200):
     """(cost, accuracy) of the lesson's model after num_steps steps on the sample; TrainingDiverged on overflow."""
     if learning_rate not in _measured:
