@@ -349,9 +349,16 @@ def write_notebook(name, out=DEFAULT_OUT):
     return write_atomically(nbformat.writes(build_notebook(name)) + "\n", Path(out) / f"{name}.ipynb")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Mistakes print their error line first and point to --help, as the lessons' flags do."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\nSee the options with: {self.prog} --help\n")
+
+
 def parse_args(argv=None):
     """The command line: a lesson's name or --all, and --out."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m lessons.notebook",
         description="Write a lesson as a Jupyter notebook (.ipynb), made from its .py file with jupytext.")
     parser.add_argument("name", nargs="?", help=f"the lesson: {', '.join(LESSONS)}")

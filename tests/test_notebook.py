@@ -198,7 +198,9 @@ def test_name_one_lesson_or_all(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
         notebook.main(argv)
     assert exit_info.value.code == 2
-    assert "name one lesson, or give --all" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("python -m lessons.notebook: error: name one lesson, or give --all")
+    assert err.splitlines()[-1] == "See the options with: python -m lessons.notebook --help"
 
 
 @pytest.mark.parametrize("name", lessons.LESSONS)
