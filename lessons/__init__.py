@@ -2,7 +2,10 @@
 import ast
 from pathlib import Path
 
-import tfgraph  # noqa: F401  (first, so TensorFlow's C++ start-up log stays quiet)
+from tfgraph import quiet
+
+# TensorFlow is imported on first use, without its start-up chatter (tfgraph/quiet.py).
+quiet.install()
 
 #: Module names under `lessons`, in the article's order.
 LESSONS = (

@@ -1,14 +1,15 @@
 """tfgraph: what the lessons share (data, training loop, summaries, plots, flags).
 
 Importing this package does not import TensorFlow; `tfgraph.mnist` stays usable
-on its own. The modules that need TensorFlow (`training`, `summaries`, `cli`)
-import it when they are imported.
+on its own. The modules that need TensorFlow import it when they are imported,
+and the `lessons` package makes that import happen on first use, quietly
+(`tfgraph.quiet`).
 """
 import os as _os
 
-# TensorFlow's C++ start-up chatter (oneDNN notices, "could not find cuda drivers")
-# buries a learner's output; TF_CPP_MIN_LOG_LEVEL=0 in the environment brings it back.
-_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TensorFlow's C++ log: warnings and errors, not information. TFGRAPH_VERBOSE=1 shows all.
+if _os.environ.get("TFGRAPH_VERBOSE", "").strip() in ("", "0"):
+    _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 
 from tfgraph.errors import TfgraphError  # noqa: E402
 

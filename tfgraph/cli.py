@@ -19,9 +19,6 @@ from tfgraph.checkpoints import write_json_atomically
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
-# TensorFlow's Python deprecation notices come from inside compat.v1 itself, not from
-# the learner's code; keep real errors only.
-tf.get_logger().setLevel("ERROR")
 
 #: On --dry-run: one epoch over this many batches, and this many test images.
 DRY_RUN_BATCHES = 2
@@ -70,10 +67,17 @@ def probability(text):
     return value
 
 
+class LessonParser(argparse.ArgumentParser):
+    """An ArgumentParser whose mistakes print the error line first and point to --help, not the whole usage."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\nSee the flags and their defaults with: {self.prog} --help\n")
+
+
 def lesson_parser(module_doc, lesson):
     """An ArgumentParser for `python -m lessons.<lesson>`, described by the lesson's docstring (every lesson)."""
-    parser = argparse.ArgumentParser(prog=f"python -m lessons.{lesson}", description=module_doc,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = LessonParser(prog=f"python -m lessons.{lesson}", description=module_doc,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.set_defaults(lesson=lesson)
     return parser
 
@@ -295,7 +299,9 @@ def run(main, argv=None):
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         sys.exit(130)
-    except tf.errors.ResourceExhaustedError:
+    except Exception as error:  # not `except tf.errors...`: that would import TensorFlow for --help
+        if not isinstance(error, tf.errors.ResourceExhaustedError):
+            raise
         print("\nerror: TensorFlow ran out of memory. Try a smaller --batch-size or --test-size.",
               file=sys.stderr)
         sys.exit(1)

@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from tfgraph.errors import TfgraphError
 
@@ -20,6 +19,8 @@ def _new_figure(show):
     if show:
         import matplotlib.pyplot as plt
         return plt.figure(figsize=(6, 4))
+    from matplotlib.figure import Figure  # imported when a plot is made: --help stays fast
+
     return Figure(figsize=(6, 4))
 
 

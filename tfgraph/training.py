@@ -84,10 +84,10 @@ class Loop:
 
 class ClassifierOps(NamedTuple):
     """The ops every MNIST lesson builds on top of its model's logits."""
-    total_cost: tf.Tensor
-    train_operation: tf.Operation
-    predict_operation: tf.Tensor
-    accuracy_operation: tf.Tensor
+    total_cost: "tf.Tensor"
+    train_operation: "tf.Operation"
+    predict_operation: "tf.Tensor"
+    accuracy_operation: "tf.Tensor"
 
 
 def classifier_ops(model, Y, optimizer):

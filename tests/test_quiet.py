@@ -1,0 +1,104 @@
+"""A quiet, fast start: TensorFlow imported on first use, its start-up noise filtered, real errors kept."""
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tfgraph import quiet
+
+ROOT = Path(__file__).resolve().parents[1]
+STARTUP_LOG = ("I0000 ", "W0000 ", "E0000 ")  # how absl's lines begin
+
+
+def python(*args, env=None, code=None):
+    """Run this Python (`-c code` or `args`) from the project root; return the finished process."""
+    env = {**{key: value for key, value in os.environ.items() if key not in ("TFGRAPH_VERBOSE", "TF_CPP_MIN_LOG_LEVEL")},
+           "PYTHONPATH": str(ROOT), **(env or {})}
+    command = [sys.executable, *(["-c", textwrap.dedent(code)] if code else args)]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_a_lesson_starts_with_its_own_line_and_no_tensorflow_noise(tmp_path):
+    process = python("-m", "lessons.multiplication", "--logdir", str(tmp_path))
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.startswith("Settings: ")
+    assert not any(noise in process.stderr for noise in quiet.NOISE), process.stderr
+    assert not any(line.startswith(STARTUP_LOG) for line in process.stderr.splitlines()), process.stderr
+
+
+def test_tfgraph_verbose_shows_everything(tmp_path):
+    process = python("-m", "lessons.multiplication", "--logdir", str(tmp_path), env={"TFGRAPH_VERBOSE": "1"})
+    assert process.returncode == 0, process.stderr
+    assert any(noise in process.stderr for noise in quiet.NOISE), process.stderr  # on every machine: absl's notice
+
+
+@pytest.mark.parametrize("flags", [["--help"], ["--epochs", "x"], ["--no-such-flag"]])
+def test_help_and_flag_errors_do_not_import_tensorflow(flags):
+    process = python("-X", "importtime", "-m", "lessons.cnn", *flags)
+    imported = {line.split("|")[-1].strip() for line in process.stderr.splitlines() if line.startswith("import time:")}
+    assert "numpy" in imported and not any(name.startswith("tensorflow.") for name in imported)
+    messages = [line for line in process.stderr.splitlines() if not line.startswith("import time:")]
+    if flags == ["--help"]:
+        assert process.returncode == 0 and process.stdout.startswith("usage: python -m lessons.cnn")
+    else:  # the error first, then where the rest is: not the whole usage
+        assert process.returncode == 2 and process.stdout == ""
+        assert messages[0].startswith("python -m lessons.cnn: error: ")
+        assert messages[1:] == ["See the flags and their defaults with: python -m lessons.cnn --help"]
+
+
+def test_the_stand_in_becomes_tensorflow_on_first_use():
+    process = python(code="""
+        import sys, lessons
+        import tensorflow as tf
+        tf1 = tf.compat.v1
+        print(type(sys.modules["tensorflow"]).__name__, repr(tf1))
+        graph = tf.Graph()
+        with graph.as_default():
+            x = tf1.placeholder(tf.float32, [None, 2])
+            y = tf.reduce_sum(x * 3)
+            with tf1.Session() as sess:
+                print(sess.run(y, {x: [[1, 2]]}))
+        import tensorflow.compat.v1 as direct
+        print(type(sys.modules["tensorflow"]).__name__, direct.placeholder is tf1.placeholder, tf.Graph is type(graph))
+        """)
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.splitlines() == [
+        "LazyTensorFlow <tensorflow.compat.v1, imported on first use>", "9.0", "module True True"]
+    assert process.stderr == ""
+
+
+def test_real_tensorflow_errors_and_warnings_still_reach_the_user():
+    process = python(code="""
+        import lessons
+        import tensorflow as tf
+        graph = tf.Graph()
+        with graph.as_default():
+            a = tf.compat.v1.placeholder(tf.float32, [None, None])
+            product = tf.matmul(a, a)
+            with tf.compat.v1.Session() as sess:
+                sess.run(product, {a: [[1.0, 2.0, 3.0]]})  # (1, 3) x (1, 3): a shape error at run time
+        """)
+    assert process.returncode == 1
+    assert "InvalidArgumentError" in process.stderr and "Matrix size-incompatible" in process.stderr
+    assert any(line.startswith("W0000 ") and "INVALID_ARGUMENT" in line  # TensorFlow's own C++ warning
+               for line in process.stderr.splitlines()), process.stderr
+
+
+def test_filtered_stderr_keeps_every_line_that_is_not_known_noise(capfd):
+    with quiet.filtered_stderr():
+        os.write(2, b"I0000 00:00 port.cc:153] oneDNN custom operations are on. You may see...\n")
+        os.write(2, b"E0000 something real went wrong\n")
+        os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n")
+    assert capfd.readouterr().err == "E0000 something real went wrong\n"
+
+
+def test_filtered_stderr_gives_the_terminal_back_after_an_error(capfd):
+    with pytest.raises(ImportError):
+        with quiet.filtered_stderr():
+            os.write(2, b"the reason it failed\n")
+            raise ImportError("broken install")
+    os.write(2, b"after\n")
+    assert capfd.readouterr().err == "the reason it failed\nafter\n"
