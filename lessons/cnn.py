@@ -155,8 +155,15 @@ def main(argv=None):
 # ## Exercises
 #
 # 1. Add a fourth block of 256 filters. Work out its output shape first, then change `w4`.
-# 2. Run with `--block3-dropout` and compare the two runs in TensorBoard.
+# 2. Turn on the third block's dropout (`--block3-dropout`; in a notebook, `block3_dropout = True`)
+#    and compare the two runs in TensorBoard.
 # 3. Find the `conv1` scope in TensorBoard's graph: which ops did `conv_block` create?
+#
+# Checked exercises for this lesson: `pooling_size`, `fourth_block`, `conv1_activations`. Each is a file
+# of your own that a checker grades. In a terminal (in a notebook, start the line with `!`):
+#
+#     python -m lessons.exercises start pooling_size                  # a fresh pooling_size.py here
+#     python -m lessons.exercises check pooling_size pooling_size.py  # check your work
 
 # %%
 if __name__ == "__main__":

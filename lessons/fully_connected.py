@@ -107,8 +107,16 @@ def main(argv=None):
 # ## Exercises
 #
 # 1. Swap `tf.nn.sigmoid` for `tf.nn.relu`. Which learns faster in the first epoch?
-# 2. Halve and double `--num-hidden`. How do accuracy and seconds per epoch change?
-# 3. Compare the time split with `--test-size 1000` and with the article's 10000.
+# 2. Halve and double the hidden layer (`--num-hidden`; in a notebook, `num_hidden`). How do
+#    accuracy and seconds per epoch change?
+# 3. Compare the time split with 1,000 test images per check (`--test-size 1000`, `test_size`)
+#    and with the article's 10,000.
+#
+# Checked exercises for this lesson: `relu_hidden`, `count_parameters`, `batched_accuracy`. Each is a file
+# of your own that a checker grades. In a terminal (in a notebook, start the line with `!`):
+#
+#     python -m lessons.exercises start relu_hidden                 # a fresh relu_hidden.py here
+#     python -m lessons.exercises check relu_hidden relu_hidden.py  # check your work
 
 # %%
 if __name__ == "__main__":

@@ -128,9 +128,17 @@ def main(argv=None):
 # %% [markdown]
 # ## Exercises
 #
-# 1. Run with `--epochs 2000`. How close do w and b get to 2, and how does the cost curve end?
-# 2. Find the largest learning rate at which the cost still falls. What happens just above it?
+# 1. Train for 2000 epochs (`--epochs 2000`; in a notebook, `num_epochs = 2000`). How close do
+#    w and b get to 2, and how does the cost curve end?
+# 2. Find the largest learning rate (`--learning-rate`, `learning_rate`) at which the cost still
+#    falls. What happens just above it?
 # 3. Replace the optimizer with your own step: `tf.gradients(cost, [w, b])` and `w.assign_sub(...)`.
+#
+# Checked exercises for this lesson: `variable_counter`, `gradient_by_hand`, `learning_rate_limit`. Each is a file
+# of your own that a checker grades. In a terminal (in a notebook, start the line with `!`):
+#
+#     python -m lessons.exercises start variable_counter                      # a fresh variable_counter.py here
+#     python -m lessons.exercises check variable_counter variable_counter.py  # check your work
 
 # %%
 if __name__ == "__main__":

@@ -109,8 +109,15 @@ def main(argv=None):
 # ## Exercises
 #
 # 1. Add a bias vector `b` of 10 zeros to the logits. Does accuracy improve?
-# 2. Raise `--learning-rate` until training falls apart. What do the accuracies do?
+# 2. Raise the learning rate (`--learning-rate`; in a notebook, `learning_rate`) until training
+#    falls apart. What do the accuracies do?
 # 3. Open TensorBoard and count the ops under the `cost` scope. Which one is the softmax?
+#
+# Checked exercises for this lesson: `add_bias`, `count_ops`, `diverge`. Each is a file
+# of your own that a checker grades. In a terminal (in a notebook, start the line with `!`):
+#
+#     python -m lessons.exercises start add_bias              # a fresh add_bias.py here
+#     python -m lessons.exercises check add_bias add_bias.py  # check your work
 
 # %%
 if __name__ == "__main__":

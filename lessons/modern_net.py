@@ -131,9 +131,16 @@ def main(argv=None):
 # %% [markdown]
 # ## Exercises
 #
-# 1. Run with `--input-dropout` and compare the two runs in TensorBoard's scalars.
+# 1. Turn on input dropout (`--input-dropout`; in a notebook, `input_dropout = True`) and
+#    compare the two runs in TensorBoard's scalars.
 # 2. Add dropout after the second hidden layer too (the article's text says it is there).
 # 3. Replace RMSProp with `tf1.train.GradientDescentOptimizer(0.2)`. What did RMSProp buy?
+#
+# Checked exercises for this lesson: `input_dropout`, `second_dropout`. Each is a file
+# of your own that a checker grades. In a terminal (in a notebook, start the line with `!`):
+#
+#     python -m lessons.exercises start input_dropout                   # a fresh input_dropout.py here
+#     python -m lessons.exercises check input_dropout input_dropout.py  # check your work
 
 # %%
 if __name__ == "__main__":

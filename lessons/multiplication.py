@@ -78,6 +78,12 @@ def main(argv=None):
 #
 # 1. Add a third placeholder `z` and compute `x * y + z`. What does TensorBoard's graph show?
 # 2. Run `xy` without feeding `y`. Read the error: what is TensorFlow telling you?
+#
+# Checked exercises for this lesson: `multiply_add`, `walk_the_graph`. Each is a file
+# of your own that a checker grades. In a terminal (in a notebook, start the line with `!`):
+#
+#     python -m lessons.exercises start multiply_add                  # a fresh multiply_add.py here
+#     python -m lessons.exercises check multiply_add multiply_add.py  # check your work
 
 # %%
 if __name__ == "__main__":

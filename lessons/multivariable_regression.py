@@ -105,6 +105,12 @@ def main(argv=None):
 #
 # 1. Feed the examples in batches of 10 instead of all at once. Does the cost curve change shape?
 # 2. Compare the learned weights with the true W: add `w` to the fetched values and print both.
+#
+# Checked exercises for this lesson: `minibatches`, `learned_weights`. Each is a file
+# of your own that a checker grades. In a terminal (in a notebook, start the line with `!`):
+#
+#     python -m lessons.exercises start minibatches                 # a fresh minibatches.py here
+#     python -m lessons.exercises check minibatches minibatches.py  # check your work
 
 # %%
 if __name__ == "__main__":

@@ -192,3 +192,19 @@ def test_trace_records_one_steps_run_metadata(tmp_path):
     assert events.Tags()["run_metadata"] == ["step 100"]
     step_stats = events.RunMetadata("step 100").step_stats
     assert any(node.node_name.startswith("model/") for device in step_stats.dev_stats for node in device.node_stats)
+
+
+@pytest.mark.parametrize("name", lessons.LESSONS)
+def test_exercise_cell_names_the_checked_exercises_and_how_to_check_them(name):
+    from lessons.exercises import EXERCISES
+
+    source = (ROOT / "lessons" / f"{name}.py").read_text()
+    cell = source[source.index("# ## Exercises"):]
+    cell = cell[:cell.index("\n# %%\n")]
+    checked = [exercise.name for exercise in EXERCISES if exercise.lesson == name]
+    assert checked, f"{name} has no checked exercise"
+    for exercise in checked:
+        assert f"`{exercise}`" in cell
+    assert f"python -m lessons.exercises start {checked[0]}" in cell
+    assert f"python -m lessons.exercises check {checked[0]} {checked[0]}.py" in cell
+    assert "in a notebook" in cell  # the flags it mentions are also named as the notebook's variables
