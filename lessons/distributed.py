@@ -242,6 +242,8 @@ def train(args, server, g, run, data):
             master=server.target, is_chief=is_chief, hooks=hooks, log_step_count_steps=0,
             checkpoint_dir=str(run.dir / "checkpoints") if run else None, save_checkpoint_secs=args.checkpoint_every,
             save_summaries_steps=None, save_summaries_secs=None, stop_grace_period_secs=2) as sess:
+        step = sess.run(g.global_step)  # above 0 when the chief restored a checkpoint
+        print(f"worker {args.task_index} starts at global step {step} of {last_step}", flush=True)
         while not sess.should_stop():
             batch_X, batch_Y = next(source)
             try:

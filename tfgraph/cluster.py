@@ -176,6 +176,7 @@ class LocalCluster:
         process = subprocess.Popen([sys.executable, *argv], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, text=True, bufsize=1, start_new_session=True, env=env)
         self.processes[name], self.commands[name] = process, argv
+        print(f"[cluster] started {name} (pid {process.pid})", flush=True)
         thread = threading.Thread(target=self._relay, args=(name, process), daemon=True)
         thread.start()
         self._threads.append(thread)
