@@ -11,8 +11,8 @@ PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 #: The README is the front door: what this is, Quick start, the lessons, a paragraph per topic.
 README_MAX_LINES = 200
 #: Pages the README must link to (each topic that moved out of it has one).
-TOPIC_PAGES = ("index", "lessons", "notebooks", "tensorboard", "mnist", "troubleshooting", "teachers",
-               "old-code", "distributed", "speed")
+TOPIC_PAGES = ("index", "lessons", "notebooks", "tensorboard", "mnist", "troubleshooting", "training-loop",
+               "teachers", "old-code", "distributed", "speed")
 
 FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
