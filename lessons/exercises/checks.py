@@ -19,6 +19,7 @@ import linecache
 import os
 import sys
 import traceback
+import types
 from typing import Callable, NamedTuple
 
 from lessons.exercises import get
@@ -150,8 +151,8 @@ class Submission:
 def _same_file(a, b):
     try:
         return os.path.samefile(a, b)
-    except OSError:
-        return False
+    except OSError:  # a path this process may not stat (a student's process without privileges)
+        return os.path.abspath(a) == os.path.abspath(b)
 
 
 def _clean_message(error):
@@ -213,17 +214,25 @@ def _quiet():
         yield
 
 
-def load_student(path):
-    """Import the student's file at `path` as a fresh module (its prints are discarded)."""
+def load_student(path, source=None):
+    """Import the student's file at `path` (or its `source` text, read earlier) as a fresh module, quietly."""
     name = f"student_{os.path.splitext(os.path.basename(path))[0]}_{next(_module_numbers)}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None:
-        raise CheckFailed(f"{path} is not a Python file the checker can import.")
-    module = importlib.util.module_from_spec(spec)
+    if source is None:
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None:
+            raise CheckFailed(f"{path} is not a Python file the checker can import.")
+        module = importlib.util.module_from_spec(spec)
+    else:
+        spec, module = None, types.ModuleType(name)
+        module.__file__ = path
+        linecache.cache[path] = (len(source), None, source.splitlines(True), path)  # for the verdict's lines
     sys.modules[name] = module  # some code (dataclasses, pickle) looks itself up there
     try:
         with _quiet():
-            spec.loader.exec_module(module)
+            if spec is not None:
+                spec.loader.exec_module(module)
+            else:
+                exec(compile(source, path, "exec"), module.__dict__)
     except BaseException:
         del sys.modules[name]
         raise

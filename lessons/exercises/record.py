@@ -66,13 +66,15 @@ class RecordingSubmission(Submission):
         return value
 
 
-def record(exercise, path, write):
-    """Run `exercise`'s checks on the file at `path`, writing the record with `write(message)`; decide nothing."""
+def record(exercise, path, write, source=None):
+    """Run `exercise`'s checks on the file at `path` (its text: `source`), writing the record; decide nothing."""
     checks.RECORDING = True
     path = os.path.abspath(path)
     found = checks_for(exercise)
     try:
-        module = load_student(path)
+        if source is not None and not isinstance(source, str):
+            raise source  # the file could not be read
+        module = load_student(path, source)
     except CheckFailed as failure:
         problem = str(failure)
     except FileNotFoundError:

@@ -29,12 +29,14 @@ DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 180.0
 #: The verdict's opening words when the record cannot come from the checker's own code.
 TAMPERED = "The checker was tampered with"
+#: The problem of a Report whose file was not handed in.
+MISSING = "Not handed in"
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding `lessons` and `tfgraph`
 
 
 class Job(NamedTuple):
-    """One exercise to check on one file; `student` labels it in a class table."""
+    """One exercise to check on one file (None: not handed in); `student` labels it in a class table."""
     exercise: str
     path: str
     student: str = ""
@@ -64,6 +66,23 @@ class Report:
     def ok(self):
         """True when every check ran and passed."""
         return self.problem is None and self.total > 0 and self.passed == self.total
+
+    @property
+    def status(self):
+        """'passed', 'failed', 'missing', 'tampered' or 'stopped' (time limit, crash)."""
+        if self.ok:
+            return "passed"
+        if self.problem is None:
+            return "failed"
+        for start, status in ((MISSING, "missing"), (TAMPERED, "tampered")):
+            if self.problem.startswith(start):
+                return status
+        return "stopped"
+
+    def first_hint(self):
+        """The first failing check's hint, or why the checks stopped; '' when all passed."""
+        failed = next((result for result in self.results if not result.passed), None)
+        return failed.hint if failed else (self.problem or "")
 
     def unfinished(self):
         """Descriptions of the checks that did not finish."""
@@ -203,7 +222,7 @@ class Zygote:
         if not sent:
             return None, generation
         try:
-            return box.get(timeout=timeout + 60), generation
+            return box.get(timeout=timeout + 20), generation
         except queue.Empty:
             return None, generation
 
@@ -271,6 +290,10 @@ def _problem(answer, timeout, finished):
 def _check(job, timeout, zygote, judge):
     report = Report(job)
     started = time.monotonic()
+    if job.path is None:  # not handed in: count its checks, run nothing
+        report.checks = list(judge.run({"describe": job.exercise}, timeout).get("checks", []))
+        report.problem = f"{MISSING}: there is no {job.exercise}.py in {job.student or 'the folder'}."
+        return report
     answer, generation = zygote.run(job, timeout)
     if answer is None:  # the zygote died (a file killed it?): once more, in a fresh one
         zygote.restart(generation)
@@ -294,6 +317,67 @@ def _check(job, timeout, zygote, judge):
     return report
 
 
+class Checker:
+    """The zygote and the judge, started once, to grade several batches of jobs (`with Checker() as checker`)."""
+
+    def __init__(self):
+        self.zygote, self.judge = Zygote(), Judge()  # both import TensorFlow at the same time
+        try:
+            self.zygote.start()
+            self.judge.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        """Stop both helper processes."""
+        self.zygote.stop()
+        self.judge.helper.stop()
+
+    def grade(self, jobs, timeout=DEFAULT_TIMEOUT, workers=1, on_result=None, on_report=None):
+        """Check every job, up to `workers` files at once; return the Reports in the jobs' order (see `grade`)."""
+        timeout = check_timeout(timeout)
+        jobs = list(jobs)
+        reports = [None] * len(jobs)
+        lock = threading.Lock()
+        todo = queue.Queue()
+        for index in range(len(jobs)):
+            todo.put(index)
+        failures = []
+
+        def work():
+            try:
+                while True:
+                    try:
+                        index = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    report = reports[index] = _check(jobs[index], timeout, self.zygote, self.judge)
+                    with lock:
+                        for result in report.results:
+                            if on_result:
+                                on_result(report, result)
+                        if on_report:
+                            on_report(report)
+            except BaseException as error:
+                failures.append(error)
+
+        threads = [threading.Thread(target=work, daemon=True) for _ in range(max(1, min(workers, len(jobs))))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+        return reports
+
+
 def grade(jobs, timeout=DEFAULT_TIMEOUT, workers=1, on_result=None, on_report=None):
     """Check every job, up to `workers` files at once; return the Reports in the jobs' order.
 
@@ -302,44 +386,7 @@ def grade(jobs, timeout=DEFAULT_TIMEOUT, workers=1, on_result=None, on_report=No
     """
     timeout = check_timeout(timeout)
     jobs = list(jobs)
-    reports = [None] * len(jobs)
     if not jobs:
-        return reports
-    zygote, judge = Zygote(), Judge()  # both import TensorFlow at the same time
-    lock = threading.Lock()
-    todo = queue.Queue()
-    for index in range(len(jobs)):
-        todo.put(index)
-    failures = []
-
-    def work():
-        try:
-            while True:
-                try:
-                    index = todo.get_nowait()
-                except queue.Empty:
-                    return
-                report = reports[index] = _check(jobs[index], timeout, zygote, judge)
-                with lock:
-                    for result in report.results:
-                        if on_result:
-                            on_result(report, result)
-                    if on_report:
-                        on_report(report)
-        except BaseException as error:
-            failures.append(error)
-
-    try:
-        zygote.start()
-        judge.start()
-        threads = [threading.Thread(target=work, daemon=True) for _ in range(max(1, min(workers, len(jobs))))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        zygote.stop()
-        judge.helper.stop()
-    if failures:
-        raise failures[0]
-    return reports
+        return []
+    with Checker() as checker:
+        return checker.grade(jobs, timeout, workers, on_result, on_report)
