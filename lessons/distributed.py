@@ -119,13 +119,13 @@ def build_graph(args, task_index=0):
     placement = tf1.train.replica_device_setter(
         ps_tasks=num_ps, worker_device=f"/job:worker/task:{task_index}/device:{device}")
     with graph.as_default(), tf1.device(placement):
-        global_step = tf1.train.get_or_create_global_step()
+        global_step = tf1.train.get_or_create_global_step()  # the first variable: on ps task 0
         with tf.name_scope("input"):
             X = tf1.placeholder(tf.float32, shape=[None, 784], name="X")  # (?, 784)
             Y = tf1.placeholder(tf.float32, shape=[None, 10], name="Y")  # (?, 10)
         with tf.name_scope("model"):
-            W_h = training.init_weights([784, args.num_hidden], name="W_h")  # on /job:ps/task:0
-            W_o = training.init_weights([args.num_hidden, 10], name="W_o")  # on /job:ps/task:(1 % ps)
+            W_h = training.init_weights([784, args.num_hidden], name="W_h")  # on ps task 1 % --ps
+            W_o = training.init_weights([args.num_hidden, 10], name="W_o")  # on ps task 2 % --ps
             hidden = tf.nn.sigmoid(tf.matmul(X, W_h), name="hidden")  # (?, 620) on this worker
             model = tf.matmul(hidden, W_o, name="logits")  # (?, 10)
         optimizer = tf1.train.GradientDescentOptimizer(args.learning_rate)
@@ -157,7 +157,9 @@ def launch(args):
     ps_hosts, worker_hosts = ",".join(hosts[:args.ps]), ",".join(hosts[args.ps:])
     run_dir = args.resume or summaries.make_run_dir(
         args.logdir, args.lesson, {"sync": int(args.sync), "workers": args.workers, "seed": args.seed})
-    if not args.resume:
+    if args.resume:
+        print(f"Continuing the run in {run_dir}: the chief restores its last checkpoint")
+    else:
         checkpoints.write_json_atomically(run_dir / "run.json", {"lesson": args.lesson, "argv": args.argv,
                                                                 "tensorflow": tf.__version__})
     print(f"Cluster: ps {ps_hosts}; workers {worker_hosts}", flush=True)
