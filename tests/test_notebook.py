@@ -233,7 +233,7 @@ def test_run_cell_turns_the_settings_into_the_flags(written, monkeypatch):
 
     nb = nbformat.read(written / "cnn.ipynb", as_version=4)
     changed = {"num_epochs": 3, "batch_size": 7, "learning_rate": 0.5, "shuffle": False, "keep_conv": 0.25,
-               "block3_dropout": True, "seed": -4, "data_dir": "/tmp/my mnist", "sample": True, "show": False,
+               "block3_dropout": True, "seed": 4, "data_dir": "/tmp/my mnist", "sample": True, "show": False,
                "device": "cpu", "logdir": "-odd name"}
     for name, value in changed.items():
         set_knob(nb, name, value)
