@@ -34,7 +34,7 @@ def parse_args(argv=None):
     cli.add_training_flags(parser, num_epochs=200, learning_rate=0.01)
     parser.add_argument("--num-points", type=cli.positive_int, default=500,
                         help="how many (x, y) points to fit (default: 500)")
-    parser.add_argument("--noise", type=float, default=0.35,
+    parser.add_argument("--noise", type=cli.non_negative_float, default=0.35,
                         help="standard deviation of the noise added to y (default: 0.35)")
     cli.add_common_flags(parser, uses_mnist=False)
     return cli.parse_args(parser, argv)
@@ -48,6 +48,7 @@ def parse_args(argv=None):
 # %%
 def make_data(args):
     """The article's points: y = 2x + N(0, noise^2) + 2."""
+    cli.require_memory(args.num_points * 8 * 8, f"--num-points {args.num_points}")  # x, y and their copies
     rng = np.random.RandomState(args.seed)
     train_X = np.linspace(-1, 1, args.num_points)
     train_Y = 2 * train_X + rng.randn(*train_X.shape) * args.noise + 2
@@ -96,7 +97,8 @@ def train(args, graph, g, feed, fetch=()):
             sess.run(g["init"])
             for epoch in training.resumable_epochs(sess, run, args.num_epochs, {"costs": costs}):
                 sess.run(g["train_operation"], feed_dict=feed)
-                costs.append(float(sess.run(g["cost"], feed_dict=feed)))
+                costs.append(training.check_cost(sess.run(g["cost"], feed_dict=feed), epoch, 0,
+                                                  (epoch + 1) * len(feed[g["X"]])))  # stop if it became NaN
                 summaries.add_scalars(run.train, epoch + 1, cost=costs[-1])
             final = sess.run(list(fetch))
     return costs, run, final

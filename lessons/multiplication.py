@@ -69,7 +69,7 @@ def main(argv=None):
             product = sess.run(xy, feed_dict={x: args.x, y: args.y})
         summaries.add_scalars(run.train, 0, xy=product)
     print("%f x %f = %f" % (args.x, args.y, product))
-    cli.print_closing(run)
+    cli.print_closing(run, curves=False)  # one product, no curves
     return product
 
 

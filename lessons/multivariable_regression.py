@@ -47,6 +47,8 @@ def parse_args(argv=None):
 # %%
 def make_data(args):
     """Inputs (num_examples, n) and targets (num_examples, m) around a random linear map."""
+    cli.require_memory((args.num_examples + args.n) * (args.n + args.m) * 8 * 4,
+                       f"--num-examples {args.num_examples} with --n {args.n} and --m {args.m}")
     rng = np.random.RandomState(args.seed)
     W = rng.rand(args.n, args.m)
     train_X = rng.rand(args.num_examples, args.n)  # (100, 5)

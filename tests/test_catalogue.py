@@ -5,6 +5,7 @@ takes, so each case costs no extra TensorFlow import.
 """
 import errno
 import gzip
+import json
 import os
 import shutil
 import signal
@@ -19,19 +20,23 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from lessons import cnn, fully_connected, logistic_regression, modern_net
-from tfgraph import cli, mnist, training
+from lessons import (cnn, fully_connected, linear_regression, logistic_regression, modern_net, multiplication,
+                     multivariable_regression)
+from tfgraph import atomic, checkpoints, cli, mnist, summaries, training
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(main, argv, capsys):
-    """Run a lesson as the command line does; return (exit status, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exit_info:
+    """Run a lesson as the command line does; return (exit status, None if it returned, stdout, stderr)."""
+    try:
         cli.run(main, argv)
+        status = None  # returned: exit status 0
+    except SystemExit as exit_info:
+        status = exit_info.code
     out, err = capsys.readouterr()
     assert "Traceback" not in err
-    return exit_info.value.code, out, err
+    return status, out, err
 
 
 def files_under(folder):
@@ -220,10 +225,11 @@ def test_resume_of_a_run_without_checkpoint(tmp_path, capsys):
 
 
 def test_resume_with_a_checkpoint_from_a_different_graph(tmp_path, capsys):
-    fully_connected.main(["--dry-run", "--logdir", str(tmp_path)])
+    fully_connected.main(["--sample", "--epochs", "1", "--batch-size", "1000", "--logdir", str(tmp_path)])
     run_dir = next((tmp_path / "fully_connected").iterdir())
     capsys.readouterr()
-    status, _, err = run_cli(fully_connected.main, ["--resume", str(run_dir), "--num-hidden", "100"], capsys)
+    status, _, err = run_cli(fully_connected.main, ["--resume", str(run_dir), "--num-hidden", "100", "--epochs", "2"],
+                             capsys)
     assert status == 1 and "does not fit the graph built now" in err and "run.json" in err
 
 
@@ -232,3 +238,207 @@ def test_a_cost_that_turns_nan(tmp_path, capsys):
                                                "--logdir", str(tmp_path)], capsys)
     assert status == 1
     assert "the cost became nan" in err and "smaller learning rate" in err
+
+
+# ---------------------------------------------------------------- second pass (issues 18 and 16)
+
+LINEAR = ["--device", "cpu", "--checkpoint-every", "0"]
+
+
+def only_run(logdir, lesson):
+    runs = list((Path(logdir) / lesson).iterdir())
+    assert len(runs) == 1, runs
+    return runs[0]
+
+
+def test_flags_given_with_resume_are_kept_for_the_next_resume(tmp_path, capsys):
+    assert run_cli(linear_regression.main, [*LINEAR, "--epochs", "3", "--logdir", str(tmp_path)], capsys)[0] is None
+    status, out, _ = run_cli(linear_regression.main, ["--logdir", str(tmp_path), "--resume", "--epochs", "5"], capsys)
+    assert status is None and "Resuming from" in out and "(epoch 4 of 5)" in out
+    run_dir = only_run(tmp_path, "linear_regression")
+    saved = json.loads((run_dir / "run.json").read_text())["argv"]
+    assert saved[-2:] == ["--epochs", "5"] and "--resume" not in saved
+    # A plain --resume now knows the run trained 5 epochs: nothing to do, nothing rewritten, exit 0.
+    before = {path: path.stat().st_mtime_ns for path in run_dir.rglob("*") if path.name != ".lock"}
+    status, out, err = run_cli(linear_regression.main, ["--logdir", str(tmp_path), "--resume"], capsys)
+    assert status is None and out.splitlines()[0].startswith(f"Resuming the run {run_dir}")
+    assert "This run already finished its 5 epochs; add --epochs N" in out and "Finished" not in out
+    assert {path: path.stat().st_mtime_ns for path in run_dir.rglob("*") if path.name != ".lock"} == before
+
+
+@pytest.mark.parametrize("main, flags", [
+    (lambda argv: linear_regression.main(argv), ["--learning-rate", "1e10"]),
+    (lambda argv: multivariable_regression.main(argv), ["--learning-rate", "1e10"]),
+])
+def test_regressions_that_diverge_stop_with_the_nan_paragraph(main, flags, tmp_path, capsys):
+    status, out, err = run_cli(main, [*LINEAR, *flags, "--logdir", str(tmp_path)], capsys)
+    assert status == 1 and "the cost became" in err and "smaller learning rate" in err
+    assert "Predicting" not in out and "Final Error" not in out
+
+
+@pytest.mark.parametrize("lesson, flags, message", [
+    (linear_regression, ["--noise", "nan"], "--noise: must be a number of at least 0"),
+    (linear_regression, ["--seed", "-1"], "--seed: must be a whole number from 0 to 4294967295"),
+    (fully_connected, ["--checkpoint-every", "-1"], "--checkpoint-every: must be a number of at least 0"),
+    (fully_connected, ["--checkpoint-every", "often"], "--checkpoint-every: expected a number"),
+    (modern_net, ["--decay", "1"], "--decay: must be at least 0 and below 1"),
+    (cnn, ["--decay", "-0.5"], "--decay"),
+    (fully_connected, ["--data-dir", ""], "--data-dir: needs a folder name"),
+])
+def test_second_pass_flags_are_refused_before_anything_is_written(lesson, flags, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        lesson.main([*flags, "--logdir", str(tmp_path)])
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+    assert files_under(tmp_path) == []
+
+
+def test_batch_larger_than_the_sample_in_logistic_regression(tmp_path, capsys):
+    status, _, err = run_cli(logistic_regression.main, ["--sample", "--batch-size", "6000", "--logdir", str(tmp_path)],
+                             capsys)
+    assert status == 1 and "--batch-size 6000 is larger than the 5000 training images" in err
+    assert files_under(tmp_path) == []  # refused before a run folder was made
+
+
+def test_sizes_that_cannot_fit_in_memory(tmp_path, capsys):
+    status, _, err = run_cli(linear_regression.main, ["--num-points", str(10 ** 13), "--logdir", str(tmp_path)], capsys)
+    assert status == 1 and "--num-points 10000000000000 would need about 640,000.0 GB" in err
+    status, _, err = run_cli(multivariable_regression.main, ["--n", str(10 ** 7), "--m", str(10 ** 7)], capsys)
+    assert status == 1 and "GB of memory" in err
+
+
+def damage(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_resume_with_damaged_checkpoints_falls_back_then_explains(tmp_path, capsys):
+    run_cli(linear_regression.main, [*LINEAR, "--epochs", "4", "--logdir", str(tmp_path)], capsys)
+    folder = only_run(tmp_path, "linear_regression") / "checkpoints"
+    damage(folder / "model.ckpt-4.data-00000-of-00001")
+    status, out, _ = run_cli(linear_regression.main, ["--logdir", str(tmp_path), "--resume", "--epochs", "6"], capsys)
+    assert status is None and "model.ckpt-4 is damaged" in out and "resuming from the previous one" in out
+    assert "(epoch 4 of 6)" in out  # from the checkpoint after epoch 3
+    for index in folder.glob("model.ckpt-*.index"):
+        index.write_bytes(index.read_bytes()[:10])  # a cut .index
+    status, _, err = run_cli(linear_regression.main, ["--logdir", str(tmp_path), "--resume", "--epochs", "9"], capsys)
+    assert status == 1 and "No checkpoint in" in err and "start a new run without --resume" in err
+
+
+def test_resume_with_a_malformed_run_json(tmp_path, capsys):
+    run_cli(linear_regression.main, [*LINEAR, "--epochs", "2", "--logdir", str(tmp_path)], capsys)
+    run_dir = only_run(tmp_path, "linear_regression")
+    (run_dir / "run.json").write_text('{"argv": ["--epo')
+    status, _, err = run_cli(linear_regression.main, ["--resume", str(run_dir)], capsys)
+    assert status == 1 and "damaged run.json" in err and "checkpoints were not touched" in err
+
+
+def test_a_second_resume_of_a_run_in_use_is_refused(tmp_path, capsys):
+    run_cli(linear_regression.main, [*LINEAR, "--epochs", "2", "--logdir", str(tmp_path)], capsys)
+    run_dir = only_run(tmp_path, "linear_regression")
+    saved = (run_dir / "run.json").read_text()
+    holder = summaries.lock_run(run_dir)  # as the first --resume's process holds it
+    try:
+        status, _, err = run_cli(linear_regression.main, ["--resume", str(run_dir), "--epochs", "4"], capsys)
+    finally:
+        holder.close()
+    assert status == 1 and "Another process is training the run" in err
+    assert (run_dir / "run.json").read_text() == saved  # nothing rewritten
+    status, out, _ = run_cli(linear_regression.main, ["--resume", str(run_dir), "--epochs", "4"], capsys)
+    assert status is None and "Resuming from" in out  # once the first one let go
+
+
+def test_resuming_another_lessons_run_names_the_lesson(tmp_path, capsys):
+    run_dir = tmp_path / "fully_connected" / "20260101-000000"
+    run_dir.mkdir(parents=True)
+    (run_dir / "run.json").write_text(json.dumps({"lesson": "fully_connected", "argv": ["--sample"]}))
+    status, _, err = run_cli(modern_net.main, ["--resume", str(run_dir)], capsys)
+    assert status == 1 and "is a run of the lesson fully_connected, not modern_net" in err
+    assert "python -m lessons.fully_connected --resume" in err and "--keep" not in err and "batch" not in err
+
+
+def test_a_folder_where_an_mnist_file_belongs(tmp_path, capsys):
+    (tmp_path / "train-images-idx3-ubyte").mkdir()
+    status, _, err = run_cli(logistic_regression.main, ["--data-dir", str(tmp_path), "--logdir", str(tmp_path / "L")],
+                             capsys)
+    assert status == 1 and "train-images-idx3-ubyte is a folder" in err
+
+
+def test_a_full_disk_says_so_and_keeps_the_last_checkpoint(tmp_path, capsys, monkeypatch):
+    run_cli(linear_regression.main, [*LINEAR, "--epochs", "2", "--logdir", str(tmp_path)], capsys)
+    run_dir = only_run(tmp_path, "linear_regression")
+
+    def full_for_checkpoints(path, write, binary=False):
+        if Path(path).name.startswith("position-"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return atomic.write_atomically(path, write, binary)
+
+    monkeypatch.setattr(checkpoints, "write_atomically", full_for_checkpoints)
+    status, _, err = run_cli(linear_regression.main, ["--resume", str(run_dir), "--epochs", "4"], capsys)
+    assert status == 1 and "Cannot save a checkpoint" in err and "disk may be full" in err
+    assert "out of memory" not in err
+    monkeypatch.undo()
+    assert sorted(path.name for path in (run_dir / "checkpoints").glob("position-*")) == ["position-1.json",
+                                                                                          "position-2.json"]
+    status, out, _ = run_cli(linear_regression.main, ["--resume", str(run_dir), "--epochs", "4"], capsys)
+    assert status is None and "(epoch 3 of 4)" in out
+
+
+@pytest.mark.parametrize("error", [
+    tf.errors.ResourceExhaustedError(None, None, "/logs/x/events.out.tfevents; No space left on device"),
+    OSError(errno.ENOSPC, "No space left on device", "/logs/x/train/events"),
+])
+def test_full_disk_errors_are_not_called_out_of_memory(error, capsys):
+    def main(argv):
+        raise error
+
+    status, _, err = run_cli(main, [], capsys)
+    assert status == 1 and "the disk is full" in err and "memory" not in err
+
+
+def test_an_event_writer_that_fails_on_close_does_not_hide_the_first_error(tmp_path):
+    run = summaries.Run(tmp_path / "run")
+    run.train.close = lambda: (_ for _ in ()).throw(RuntimeError("No space left on device"))
+    with pytest.raises(cli.TfgraphError, match="the checkpoint"):
+        with run:
+            raise cli.TfgraphError("the checkpoint message")
+    run = summaries.Run(tmp_path / "run2")
+    run.train.close = lambda: (_ for _ in ()).throw(RuntimeError("No space left on device"))
+    with pytest.raises(cli.TfgraphError, match="Cannot write the TensorBoard events .*disk may be full"):
+        run.close()
+
+
+# ---------------------------------------------------------------- run folders (issue 16)
+
+def test_run_names_say_every_setting_and_dry_runs_are_never_resumed(tmp_path, capsys):
+    run_cli(linear_regression.main, [*LINEAR, "--epochs", "3", "--num-points", "50", "--logdir", str(tmp_path)], capsys)
+    name = only_run(tmp_path, "linear_regression").name
+    assert name.endswith(",lr=0.01,seed=0,epochs=3,num-points=50")
+    status, out, _ = run_cli(fully_connected.main, ["--dry-run", "--logdir", str(tmp_path)], capsys)
+    assert status is None and "This was a dry run" in out and "say nothing about the lesson" in out
+    assert only_run(tmp_path, "fully_connected").name.endswith(",dry-run")
+    status, _, err = run_cli(fully_connected.main, ["--logdir", str(tmp_path), "--resume"], capsys)
+    assert status == 1 and "dry runs are not picked" in err
+
+
+def test_a_run_that_fails_before_its_first_checkpoint_is_marked_failed(tmp_path, capsys):
+    status, _, _ = run_cli(linear_regression.main, ["--learning-rate", "1e10", "--logdir", str(tmp_path)], capsys)
+    assert status == 1 and only_run(tmp_path, "linear_regression").name.endswith(",failed")
+
+
+def test_run_files_get_the_umasks_modes(tmp_path, capsys):
+    previous = os.umask(0o002)
+    try:
+        run_cli(linear_regression.main, [*LINEAR, "--epochs", "2", "--logdir", str(tmp_path)], capsys)
+    finally:
+        os.umask(previous)
+    run_dir = only_run(tmp_path, "linear_regression")
+    for path in [run_dir / "run.json", run_dir / "cost.png", run_dir / "fit.png",
+                 *(run_dir / "checkpoints").glob("position-*.json")]:
+        assert path.stat().st_mode & 0o777 == 0o664, path
+    assert not [path for path in run_dir.rglob("*.tmp")]
+
+
+def test_the_multiplication_lesson_promises_no_curves(tmp_path, capsys):
+    status, out, _ = run_cli(multiplication.main, ["--logdir", str(tmp_path)], capsys)
+    assert status is None and "See the graph with:" in out and "curves" not in out

@@ -8,13 +8,13 @@ moves its `checkpoint` pointer (atomically too) only once the variables are
 written, so a crash mid-save leaves the previous checkpoint whole and pointed to.
 """
 import json
-import os
-import tempfile
+import shutil
 import time
 from pathlib import Path
 
 import tensorflow as tf
 
+from tfgraph.atomic import write_atomically
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
@@ -22,18 +22,13 @@ tf1 = tf.compat.v1
 
 def write_json_atomically(path, data):
     """Write `data` as JSON to `path` through a temporary file, so `path` is whole or absent."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    return write_atomically(path, lambda stream: json.dump(data, stream))
+
+
+def _first_line(error):
+    """The first line of an exception's message, short enough for a sentence."""
+    text = str(getattr(error, "message", None) or getattr(error, "strerror", None) or error).strip()
+    return (text.splitlines() or [type(error).__name__])[0][:200]
 
 
 class Checkpoints:
@@ -64,36 +59,101 @@ class Checkpoints:
 
     def save(self, sess, step, position):
         """Save the variables and `position` (a JSON-able dict) as checkpoint number `step`."""
+        kept_before = self._kept()
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             write_json_atomically(self.dir / f"position-{step}.json", position)
             self.saver.save(sess, str(self.dir / "model.ckpt"), global_step=step, write_meta_graph=False)
         except (OSError, tf.errors.OpError) as error:
-            message = getattr(error, "strerror", None) or getattr(error, "message", None) or str(error)
+            if str(step) not in kept_before:  # a half-written new checkpoint must not look usable
+                self._remove_unkept(kept_before)
             raise TfgraphError(
-                f"Cannot save a checkpoint in {self.dir}: {message}. Free some disk space or choose "
-                "another --logdir; the previous checkpoint, if any, is still whole.") from None
-        kept = {Path(path).name.rsplit("-", 1)[-1] for path in self.saver.last_checkpoints}
-        for stale in self.dir.glob("position-*.json"):
-            if stale.stem.split("-", 1)[1] not in kept:
-                stale.unlink()
+                f"Cannot save a checkpoint in {self.dir}: {_first_line(error)}. The disk may be full: free "
+                "some space or choose another --logdir; the previous checkpoint, if any, is still whole "
+                "and --resume continues from it.") from None
+        self._remove_unkept(self._kept())
         self._last_save = time.monotonic()
 
-    def latest(self):
-        """The newest checkpoint as (path prefix, position dict), or None if there is none."""
-        if not self.dir.exists():
-            return None
-        path = tf1.train.latest_checkpoint(str(self.dir))
-        if path is None:
-            return None
-        step = path.rsplit("-", 1)[-1]
+    def _kept(self):
+        """The step numbers (as text) of the checkpoints the Saver keeps."""
+        if self._saver is None and not self.dir.exists():
+            return set()
+        return {Path(path).name.rsplit("-", 1)[-1] for path in self.saver.last_checkpoints}
+
+    def _remove_unkept(self, kept):
+        """Delete position files, checkpoint files and temporaries that belong to no kept checkpoint.
+
+        A save killed midway (kill -9, a full disk) leaves `model.ckpt-*` parts, `*_temp`
+        folders and `.tmp` files behind; the next save clears them.
+        """
+        for path in self.dir.iterdir() if self.dir.exists() else ():
+            name = path.name
+            if name.startswith("position-") and name.endswith(".json"):
+                stale = name[len("position-"):-len(".json")] not in kept
+            elif name.startswith("model.ckpt-"):
+                stale = "_temp" in name or name[len("model.ckpt-"):].split(".", 1)[0] not in kept
+            else:
+                stale = name.endswith(".tmp") or name.startswith("checkpoint.tmp")
+            if stale:
+                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+
+    def _steps(self):
+        """Steps that have a position file and a variables index, newest first."""
+        steps = []
+        for path in self.dir.glob("position-*.json"):
+            step = path.name[len("position-"):-len(".json")]
+            if step.isdigit() and (self.dir / f"model.ckpt-{step}.index").is_file():
+                steps.append(int(step))
+        return sorted(steps, reverse=True)
+
+    def _read(self, step):
+        """(path prefix, position, None) for a whole checkpoint, or (path prefix, None, why it is damaged)."""
+        prefix = str(self.dir / f"model.ckpt-{step}")
         try:
             with open(self.dir / f"position-{step}.json", encoding="utf-8") as stream:
-                return path, json.load(stream)
-        except (OSError, ValueError):
+                position = json.load(stream)
+            if not isinstance(position, dict):
+                raise ValueError("its position file holds no JSON object")
+            reader = tf.train.load_checkpoint(prefix)
+            for name in reader.get_variable_to_shape_map():
+                reader.get_tensor(name)  # checks the saved bytes against their checksum
+        except (OSError, ValueError, RuntimeError, tf.errors.OpError) as error:
+            return prefix, None, _first_line(error)
+        return prefix, position, None
+
+    def latest(self):
+        """The newest readable checkpoint as (path prefix, position dict), or None if there is none.
+
+        Every saved tensor is read and checked; a damaged newest checkpoint (a corrupt
+        `.data`, a cut `.index`, a broken position file) is skipped for the previous kept
+        one, saying so. If checkpoints exist but none is readable, a TfgraphError says so.
+        """
+        damaged = []
+        for step in self._steps() if self.dir.exists() else ():
+            prefix, position, problem = self._read(step)
+            if problem is None:
+                if damaged:
+                    print(f"The newest checkpoint {damaged[0][0]} is damaged ({damaged[0][1]}); "
+                          f"resuming from the previous one, {prefix}.")
+                return prefix, position
+            damaged.append((prefix, problem))
+        if damaged:
+            listed = "; ".join(f"{prefix} ({problem})" for prefix, problem in damaged)
             raise TfgraphError(
-                f"The checkpoint {path} has no readable position file (position-{step}.json). "
-                "The run cannot be resumed; start a new run without --resume.") from None
+                f"No checkpoint in {self.dir} can be read: {listed}. They were damaged after they were saved "
+                "(a full disk, a copy cut short, an edit). This run cannot be resumed; start a new run "
+                "without --resume. Nothing in the run folder was changed.")
+        return None
+
+    def restore_latest(self, sess):
+        """Restore the newest readable checkpoint into `sess`; return (path prefix, position)."""
+        latest = self.latest()
+        if latest is None:
+            raise TfgraphError(
+                f"There is no checkpoint to resume from in {self.dir}. Checkpoints are saved every "
+                "--checkpoint-every seconds and at the end of training; start a new run without --resume.")
+        self.restore(sess, latest[0])
+        return latest
 
     def _check_shapes(self, path):
         """Raise ValueError naming the first variable whose saved shape differs from the graph's.

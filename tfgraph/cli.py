@@ -6,19 +6,21 @@ MNIST lessons, `--data-dir` and `--sample`. `run` turns the mistakes a learner c
 fix into one clear paragraph and an exit status instead of a traceback.
 """
 import argparse
-import json
-import shlex
 import sys
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
-from tfgraph import graphinfo, summaries
-from tfgraph.checkpoints import write_json_atomically
+from tfgraph import graphinfo, runs
 from tfgraph.errors import TfgraphError
+from tfgraph.flags import folder, non_negative_float, positive_float, positive_int, probability, seed  # noqa: F401
+from tfgraph.runs import open_run, print_closing  # noqa: F401 (lessons call them as cli.open_run, ...)
 
 tf1 = tf.compat.v1
+
+#: errno values of a full disk or an exhausted quota.
+DISK_FULL = {28, 122}  # ENOSPC, EDQUOT (Linux)
 
 #: On --dry-run: one epoch over this many batches, and this many test images.
 DRY_RUN_BATCHES = 2
@@ -30,41 +32,6 @@ SAMPLE_TEST_IMAGES = 1000
 #: Flags that say where and how a run happens, not what it learns: left out of the HParams dashboard.
 NOT_HYPERPARAMETERS = {"argv", "lesson", "logdir", "data_dir", "show", "resume", "graph_only", "dry_run",
                        "checkpoint_every", "device", "trace"}
-
-
-# Flag types: each rejects a bad value with a sentence argparse prints under the usage line.
-
-def _number(text, convert, expected):
-    """`convert(text)`, or the argparse error "expected <expected>, got '<text>'"."""
-    try:
-        return convert(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
-
-
-def positive_int(text):
-    """An integer of at least 1."""
-    value = _number(text, int, "a whole number")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def positive_float(text):
-    """A finite number greater than 0."""
-    value = _number(text, float, "a number")
-    if not np.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number greater than 0, got {text}")
-    return value
-
-
-def probability(text):
-    """A keep probability in (0, 1]."""
-    value = _number(text, float, "a number")
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(
-            f"a keep probability must be greater than 0 and at most 1, got {text} (1 keeps every unit)")
-    return value
 
 
 class LessonParser(argparse.ArgumentParser):
@@ -102,7 +69,7 @@ def add_training_flags(parser, *, num_epochs, batch_size=None, learning_rate, te
         parser.add_argument("--trace", action="store_true",
                             help="record one training step's compute time and memory per op for "
                                  "TensorBoard's graph dashboard")
-    parser.add_argument("--checkpoint-every", type=float, default=60.0, metavar="SECONDS",
+    parser.add_argument("--checkpoint-every", type=non_negative_float, default=60.0, metavar="SECONDS",
                         help="save a checkpoint when this many seconds have passed (at an accuracy check "
                              "or an epoch's end), and at the end; 0 saves at every chance (default: 60)")
     parser.add_argument("--resume", nargs="?", const="latest", default=None, metavar="RUN_DIR",
@@ -112,11 +79,11 @@ def add_training_flags(parser, *, num_epochs, batch_size=None, learning_rate, te
 
 def add_common_flags(parser, *, uses_mnist=True):
     """Add the flags every lesson shares (introduced by every lesson)."""
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--seed", type=seed, default=0,
                         help="seed for data, initial weights, dropout and shuffling; the same seed on "
                              "CPU prints the same numbers (default: 0)")
     if uses_mnist:
-        parser.add_argument("--data-dir", default=None,
+        parser.add_argument("--data-dir", type=folder, default=None,
                             help="where MNIST is cached (default: $TFGRAPH_DATA_DIR, else "
                                  "~/.cache/tfgraph/mnist)")
         parser.add_argument("--sample", action="store_true",
@@ -164,12 +131,10 @@ def parse_args(parser, argv=None):
     args = parser.parse_args(argv)
     args.argv = argv
     if getattr(args, "resume", None):
-        args.resume = _find_run_to_resume(args)
-        with open(args.resume / "run.json", encoding="utf-8") as stream:
-            saved_argv = json.load(stream)["argv"]
-        args = parser.parse_args(saved_argv + argv)  # flags given now win over the saved ones
-        args.resume = _find_run_to_resume(args)
-        args.argv = saved_argv + argv
+        args = runs.resume_args(parser, args, argv)
+    if not 0 <= getattr(args, "decay", 0) < 1:
+        parser.error(f"argument --decay: must be at least 0 and below 1, got {args.decay}")
+    args.non_default = runs.non_default_settings(parser, args)
     if args.dry_run:
         args.num_epochs = 1
         if hasattr(args, "sample"):
@@ -184,49 +149,12 @@ def parse_args(parser, argv=None):
     if args.device == "cpu":
         # Same seed, same numbers: ask TensorFlow for deterministic kernels on the CPU.
         tf.config.experimental.enable_op_determinism()
+    if getattr(args, "resume", None):
+        runs.check_not_finished(args)
     settings = " ".join(f"{key}={value}" for key, value in vars(args).items()
-                        if value is not None and key not in ("argv", "lesson"))
+                        if value is not None and key not in ("argv", "lesson", "non_default"))
     print(f"Settings: {settings}")
     return args
-
-
-def _find_run_to_resume(args):
-    """The run folder --resume names (or the lesson's latest with a checkpoint), checked."""
-    if args.resume == "latest":
-        run_dir = summaries.latest_run_dir(args.logdir, args.lesson)
-        if run_dir is None:
-            raise TfgraphError(
-                f"There is no run of {args.lesson} with a checkpoint under {Path(args.logdir) / args.lesson} "
-                "to resume. Start a new run without --resume, or name a run folder: --resume RUN_DIR.")
-        return run_dir
-    run_dir = Path(args.resume)
-    if not (run_dir / "run.json").is_file():
-        raise TfgraphError(
-            f"{run_dir} is not a run folder of a lesson (it has no run.json). Give the folder a lesson "
-            f"printed as its TensorBoard run, e.g. {Path(args.logdir) / args.lesson / '<run>'}.")
-    return run_dir
-
-
-def open_run(args, graph, settings=None):
-    """The lesson's TensorBoard run: a new folder, or with --resume the one being continued (every lesson)."""
-    resume_command = None
-    if getattr(args, "resume", None):
-        run_dir = Path(args.resume)
-        print(f"Continuing the run in {run_dir}")
-    else:
-        run_dir = summaries.make_run_dir(args.logdir, args.lesson, settings)
-        write_json_atomically(run_dir / "run.json", {"lesson": args.lesson, "argv": args.argv,
-                                                    "tensorflow": tf.__version__})
-    if hasattr(args, "resume"):
-        resume_command = f"python -m lessons.{args.lesson} --logdir {shlex.quote(args.logdir)} " \
-                         f"--resume {shlex.quote(str(run_dir))}"
-    run = summaries.Run(run_dir, graph, resuming=bool(getattr(args, "resume", None)),
-                        checkpoint_seconds=getattr(args, "checkpoint_every", 60.0),
-                        resume_command=resume_command)
-    if not run.resuming and not getattr(args, "graph_only", False):
-        run.write_settings({key: value for key, value in vars(args).items()
-                            if key not in NOT_HYPERPARAMETERS and isinstance(value, (bool, int, float, str))})
-    return run
 
 
 def show_graph(args, graph):
@@ -252,11 +180,36 @@ def load_mnist(args, reshape=True):
         data = mnist.read_data_sets(args.data_dir, one_hot=True, reshape=reshape)
     train_X, train_Y = data.train.images, data.train.labels
     test_X, test_Y = data.test.images, data.test.labels
+    _check_sizes(args, len(train_X), len(test_X))
     if args.dry_run:
         keep = DRY_RUN_BATCHES * getattr(args, "batch_size", 100)
         train_X, train_Y = train_X[:keep], train_Y[:keep]
         test_X, test_Y = test_X[:DRY_RUN_TEST_IMAGES], test_Y[:DRY_RUN_TEST_IMAGES]
     return train_X, train_Y, test_X, test_Y
+
+
+def _check_sizes(args, num_train, num_test):
+    """Refuse a --batch-size or --test-size larger than the data, before any run folder is made."""
+    data = "the shipped sample" if args.sample else "MNIST"
+    if getattr(args, "batch_size", 0) > num_train:
+        raise TfgraphError(f"--batch-size {args.batch_size} is larger than the {num_train} training images of "
+                           f"{data}; use a batch size of at most {num_train}.")
+    if getattr(args, "test_size", 0) > num_test:
+        raise TfgraphError(f"--test-size {args.test_size} is too large: the test set has only {num_test} images "
+                           f"({data}); use a test size of at most {num_test}.")
+
+
+def require_memory(nbytes, flags):
+    """Raise a TfgraphError if `nbytes` cannot fit in this machine's memory, naming the `flags` that ask for it."""
+    import os
+
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return
+    if nbytes > total:
+        raise TfgraphError(f"{flags} would need about {nbytes / 1e9:,.1f} GB of memory, but this machine has "
+                           f"{total / 1e9:,.1f} GB. Choose smaller sizes.")
 
 
 def new_graph(args):
@@ -279,29 +232,33 @@ def session(args, graph):
     return tf1.Session(graph=graph, config=config)
 
 
-def print_closing(run, plots=()):
-    """Print where the plots and the TensorBoard run were saved and the command that opens them."""
-    for plot in plots:
-        print(f"Saved plot: {plot}")
-    print(f"TensorBoard run: {run.dir}")
-    print("See the graph and the curves with:")
-    print(f"  {summaries.tensorboard_command(run.dir.parent)}")
-
-
 def run(main, argv=None):
     """Call `main(argv)`; print a learner's mistake as one paragraph and exit non-zero, no traceback."""
     try:
         main(argv)
     except TfgraphError as error:
         status = getattr(error, "exit_status", 1)
+        if status == 0:
+            print(error)
+            return
         print(f"\n{'error' if status == 1 else 'stopped'}: {error}", file=sys.stderr)
         sys.exit(status)
+    except OSError as error:
+        if error.errno not in DISK_FULL:
+            raise
+        print(f"\nerror: the disk is full: cannot write {error.filename or 'a file'}. Free some space or choose "
+              "another --logdir; the checkpoints saved so far are whole.", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         sys.exit(130)
     except Exception as error:  # not `except tf.errors...`: that would import TensorFlow for --help
         if not isinstance(error, tf.errors.ResourceExhaustedError):
             raise
+        if "space left" in str(error) or "quota" in str(error).lower():
+            print(f"\nerror: the disk is full: {str(error).strip().splitlines()[0][:200]}. Free some space or "
+                  "choose another --logdir; the checkpoints saved so far are whole.", file=sys.stderr)
+            sys.exit(1)
         print("\nerror: TensorFlow ran out of memory. Try a smaller --batch-size or --test-size.",
               file=sys.stderr)
         sys.exit(1)

@@ -5,13 +5,15 @@ PNG beside the run's TensorBoard events (no display needed: figures are drawn wi
 matplotlib's Agg canvas, not pyplot), and also shown with pyplot when `show=True`
 (`--show` on the lessons; in a notebook that draws it under the cell).
 """
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from tfgraph.atomic import write_atomically
 from tfgraph.errors import TfgraphError
+
+#: matplotlib backends that draw no window: `--show` with them saves the plot only, and says so.
+NO_WINDOW = {"agg", "pdf", "pgf", "ps", "svg", "cairo", "template"}
 
 
 def _new_figure(show):
@@ -29,18 +31,20 @@ def save_figure(figure, path, show=False):
     path = Path(path)
     figure.tight_layout()
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
-            figure.savefig(stream, format="png", dpi=100)
-        os.replace(temporary, path)
+        write_atomically(path, lambda stream: figure.savefig(stream, format="png", dpi=100), binary=True)
     except OSError as error:
-        if "temporary" in locals() and os.path.exists(temporary):
-            os.unlink(temporary)
         raise TfgraphError(f"Cannot save the plot {path}: {error.strerror or error}. "
                            "Choose a folder you can write to with --logdir.") from None
     if show:
+        import matplotlib
         import matplotlib.pyplot as plt
-        plt.show()
+
+        if matplotlib.get_backend().lower() in NO_WINDOW:
+            print(f"No display to show the plot on (matplotlib's backend is {matplotlib.get_backend()}); "
+                  f"it is saved as {path}")
+            plt.close(figure)
+        else:
+            plt.show()
     return path
 
 
@@ -72,10 +76,19 @@ def plot_fit(x, y, weight, bias, path, *, show=False):
     return save_figure(figure, path, show)
 
 
+def accuracy_limits(accuracies, ylim):
+    """The y range for `accuracies`: `ylim`, lowered to keep the lowest point visible and off the frame."""
+    if ylim is None or not len(accuracies):
+        return ylim
+    low, high = min(min(accuracies), ylim[0]), max(max(accuracies), ylim[1])
+    if min(accuracies) > ylim[0] + 0.01 * (high - low):
+        return ylim  # the article zooms on [.9, 1] when every point is inside it
+    return low - 0.03 * (high - low), ylim[1]
+
+
 def plot_accuracies(accuracies, path, *, ylim=None, show=False):
     """Plot an `AccuracyHistory` against training samples seen and save it as a PNG (fully connected net)."""
     samples = getattr(accuracies, "samples", None)
-    if ylim is not None and len(accuracies) and min(accuracies) < ylim[0]:
-        ylim = (min(accuracies), ylim[1])  # the article zooms on [.9, 1]; keep early, low points visible
     return plot_curve(accuracies, path, x=samples if samples else None, ylabel="Test accuracy",
-                      xlabel="Training samples seen" if samples else "Measurement", ylim=ylim, show=show)
+                      xlabel="Training samples seen" if samples else "Measurement",
+                      ylim=accuracy_limits(accuracies, ylim), show=show)

@@ -13,6 +13,7 @@ graph, so the graph a learner sees in TensorBoard is the article's.
 """
 import datetime
 import io
+import json
 import math
 import os
 import shlex
@@ -29,9 +30,9 @@ tf1 = tf.compat.v1
 
 
 def run_name(settings=None, now=None):
-    """A run folder name: the time, then `key=value` for each setting (introduced by every lesson)."""
+    """A run folder name: the time, then `key=value` for each setting, `key` alone for a True one (every lesson)."""
     stamp = (now or datetime.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    parts = [stamp] + [f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}"
+    parts = [stamp] + [key if value is True else f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}"
                        for key, value in (settings or {}).items()]
     return ",".join(parts)
 
@@ -76,6 +77,8 @@ class Run:
         self.graph = graph or tf.Graph()
         self.resuming = resuming
         self.resume_command = resume_command
+        self.dry_run = False  # set by cli.open_run: the closing lines say what a dry run's numbers mean
+        self._lock = lock_run(self.dir)  # before anything is written: a second process must not write too
         self.checkpoints = Checkpoints(self.dir / "checkpoints", self.graph, checkpoint_seconds)
         self.last_step = 0  # samples seen when training ended, the step of the final summaries
         self.gradient_tensors = None  # built by training.log_histograms on first use
@@ -106,18 +109,70 @@ class Run:
         self.train.flush()
         self.test.flush()
 
-    def close(self):
-        """Flush and close both writers, and run the cleanups registered on the run."""
-        self.train.close()
-        self.test.close()
+    def close(self, error_in_flight=False):
+        """Flush and close both writers, run the cleanups registered on the run and let go of it.
+
+        A writer that cannot write (a full disk) raises a TfgraphError, unless another
+        error is already on its way (`error_in_flight`): that one says what went wrong first.
+        """
+        problems = []
+        for writer in (self.train, self.test):
+            try:
+                writer.close()
+            except Exception as error:  # TensorFlow raises RuntimeError or an OpError here
+                problems.append(error)
         while self.cleanups:
             self.cleanups.pop()()
+        if self._lock is not None:
+            self._lock.close()  # closing the file lets go of its lock
+            self._lock = None
+        if problems and not error_in_flight:
+            message = str(getattr(problems[0], "message", None) or problems[0]).strip().splitlines()[0][:200]
+            raise TfgraphError(
+                f"Cannot write the TensorBoard events in {self.dir}: {message}. The disk may be full: free some "
+                "space or choose another --logdir. The checkpoints saved so far are whole; --resume "
+                "continues from the last one.")
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc_info):
-        self.close()
+    def __exit__(self, exc_type, error, traceback):
+        self.close(error_in_flight=error is not None)
+        stopped_by_user = exc_type is KeyboardInterrupt or getattr(error, "exit_status", 1) == 130
+        if error is not None and not self.resuming and not stopped_by_user and not self.checkpoints.dir.exists():
+            self._mark_failed()
+
+    def _mark_failed(self):
+        """Rename a new run that failed before saving a checkpoint to `<name>,failed`, so it looks like no real run."""
+        failed = self.dir.with_name(self.dir.name + ",failed")
+        try:
+            self.dir.rename(failed)
+            self.dir = failed
+        except OSError:
+            pass  # the error being raised matters more than the folder's name
+
+
+def lock_run(run_dir):
+    """Hold an exclusive lock on `run_dir` while this process writes it; refuse if another process holds it.
+
+    The lock is the open file `run_dir/.lock`; it goes when the file is closed or the
+    process ends (even by kill -9), so a stale lock cannot block a later --resume.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not on Windows: no lock, as before
+        return None
+    Path(run_dir).mkdir(parents=True, exist_ok=True)
+    stream = open(Path(run_dir) / ".lock", "a")
+    try:
+        fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        stream.close()
+        raise TfgraphError(
+            f"Another process is training the run {run_dir} right now (two would write the same checkpoints "
+            "and event files). Wait for it to finish, or stop it with Ctrl-C, then resume; nothing was "
+            "changed.") from None
+    return stream
 
 
 def start_run(logdir, lesson, graph, settings=None):
@@ -133,11 +188,21 @@ def add_scalars(writer, step, **values):
 
 
 def latest_run_dir(logdir, lesson):
-    """The newest run folder of `lesson` under `logdir` that has a checkpoint, or None."""
+    """The newest run folder of `lesson` under `logdir` that has a checkpoint and is no dry run, or None."""
     parent = Path(logdir) / lesson
-    runs = [path for path in parent.iterdir() if (path / "checkpoints" / "checkpoint").exists()] \
-        if parent.is_dir() else []
+    runs = [path for path in parent.iterdir() if (path / "checkpoints" / "checkpoint").exists()
+            and not is_dry_run(path)] if parent.is_dir() else []
     return max(runs, key=lambda path: (path / "checkpoints" / "checkpoint").stat().st_mtime, default=None)
+
+
+def is_dry_run(run_dir):
+    """Whether the run in `run_dir` was a --dry-run (its run.json says so; an unreadable one counts as no)."""
+    try:
+        with open(Path(run_dir) / "run.json", encoding="utf-8") as stream:
+            saved = json.load(stream)
+        return bool(saved.get("dry_run")) or "--dry-run" in saved.get("argv", [])
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def add_histograms(writer, step, **arrays):

@@ -1,0 +1,47 @@
+"""Files written whole or not at all, with the permissions the umask gives ordinary files.
+
+`tempfile.mkstemp` creates its file 0600 whatever the umask; a plot, a run's
+`run.json` or a checkpoint's position file written through it would be unreadable
+to a teacher or a class sharing the folder. Here the temporary file gets the mode
+`open()` would have given, then replaces the target in one rename.
+"""
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def umask_mode():
+    """The permissions a new ordinary file gets under the process's umask (0o644 under 022)."""
+    try:  # Linux says it without changing it
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    current = os.umask(0o022)
+    os.umask(current)
+    return 0o666 & ~current
+
+
+def write_atomically(path, write, binary=False):
+    """Call `write(stream)` on a temporary file beside `path`, then rename it to `path`.
+
+    `path` is whole or untouched: on any error the temporary file is removed and the
+    error raised. The file gets `umask_mode()`, as `open(path, "w")` would give it.
+    """
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
+    try:
+        os.fchmod(handle, umask_mode())
+        with os.fdopen(handle, "wb" if binary else "w", encoding=None if binary else "utf-8") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return path
