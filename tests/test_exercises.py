@@ -5,6 +5,8 @@ process, so TensorFlow is imported a handful of times for the whole file (that w
 and the command-line runs), never once per check.
 """
 import ast
+import csv
+import json
 import os
 import runpy
 import subprocess
@@ -225,8 +227,10 @@ def test_check_all_grades_a_class_and_explains_every_failure(tmp_path):
     for relative, source in CLASS.items():
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text(textwrap.dedent(source), encoding="utf-8")
+    (tmp_path / "loose.py").write_text("x = 1\n", encoding="utf-8")
+    csv_path, json_path = tmp_path / "out" / "class.csv", tmp_path / "out" / "class.json"
     process = run("-m", "lessons.exercises", "check", "--all", str(tmp_path), "--timeout", "5", "--jobs", "2",
-                  "--verbose")
+                  "--verbose", "--csv", str(csv_path), "--json", str(json_path))
     out = process.stdout
     assert process.returncode == 1, process.stderr[-3000:]
     assert "Traceback" not in out + process.stderr
@@ -234,18 +238,33 @@ def test_check_all_grades_a_class_and_explains_every_failure(tmp_path):
     for row in [("alice", "multiply_add", "3/3"), ("alice", "walk_the_graph", "0/3"),
                 ("bob", "multiply_add", "0/3"), ("bob", "variable_counter", "0/3"),
                 ("carol", "pooling_size", "0/3"), ("dave", "count_parameters", "0/2"),
-                ("zed", "walk_the_graph", "0/3")]:
+                ("zed", "walk_the_graph", "0/3"), ("carol", "multiply_add", "missing")]:
         assert row in table, (row, out)
     assert out.index("student  exercise") < out.index("alice ")
-    assert "Skipping" in out and "notes.py" in out
-    assert "1 of 7 files passed every check." in out
+    assert "notes.py: 'notes' is not an exercise's name" in out
+    assert "loose.py is loose at the top of the folder" in out
+    assert "Totals: alice 3/14, bob 0/14," in out
     out = " ".join(out.split())  # hints are wrapped at 100 columns
     # Each failure is a verdict, never a traceback: the exception and the student's line ...
     assert "Your code raised ZeroDivisionError: division by zero" in out and "scale = 1 / 0" in out
     # ... the wrong type ...
     assert "build() should return 5 values, (graph, amount, add, total, init), but it returned a str." in out
-    # ... a syntax error, a sys.exit and an endless loop (the last job: no worker restarts after it).
+    # ... a syntax error, a sys.exit and an endless loop, which costs only its own time limit.
     assert "Python cannot read your file: expected ':' (line 2 of pooling_size.py: def output_size(" in out
     assert "Importing your file failed. Your code raised SystemExit: I give up" in out
     assert "Stopped after the time limit of 5 s" in out
     assert "bob / multiply_add" in out and "(the same as above)" in out
+    rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
+    assert list(rows[0]) == ["student", "exercise", "status", "passed", "total", "first_hint"]
+    by_key = {(row["student"], row["exercise"]): row for row in rows}
+    assert by_key["alice", "multiply_add"]["status"] == "passed" and by_key["alice", "(total)"]["passed"] == "3"
+    assert by_key["carol", "multiply_add"]["status"] == "missing"
+    assert "Stopped after the time limit" in by_key["zed", "walk_the_graph"]["first_hint"]
+    assert by_key["zed", "walk_the_graph"]["status"] == "stopped"
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    alice = next(student for student in data["students"] if student["student"] == "alice")
+    assert (alice["passed"], alice["total"]) == (3, 14)
+    assert [e["exercise"] for e in alice["exercises"]] == ["multiply_add", "walk_the_graph", "variable_counter",
+                                                           "count_parameters", "pooling_size"]
+    assert any(path.endswith("loose.py") for path in data["loose_files"])
+    assert any(path.endswith("notes.py") for path in data["not_exercises"])
