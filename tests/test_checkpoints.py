@@ -72,7 +72,7 @@ def test_sigkill_mid_epoch_then_resume_ends_like_an_uninterrupted_run(tmp_path):
 
 
 def test_ctrl_c_saves_a_checkpoint_says_how_to_resume_and_exits_130(tmp_path):
-    process = start_lesson(tmp_path, "--sample", "--epochs", "40", "--how-often", "10")
+    process = start_lesson(tmp_path, "--sample", "--epochs", "10", "--how-often", "10")
     deadline = time.time() + 120
     while not list(tmp_path.glob("fully_connected/*/train/events.*")) and time.time() < deadline:
         time.sleep(0.05)
@@ -89,7 +89,7 @@ def test_ctrl_c_saves_a_checkpoint_says_how_to_resume_and_exits_130(tmp_path):
     resumed = subprocess.run([sys.executable, *shlex.split(match.group(1))[1:]],
                              cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert "Resuming from" in resumed.stdout and "Finished training for 40 epochs" in resumed.stdout
+    assert "Resuming from" in resumed.stdout and "Finished training for 10 epochs" in resumed.stdout
 
 
 def test_second_ctrl_c_interrupts_at_once():
@@ -169,3 +169,63 @@ def test_a_lessons_own_loop_resumes_where_it_stopped(tmp_path, capsys):
     assert "Resuming from" in capsys.readouterr().out
     assert resumed[:2] == whole[:2]  # the same w and b
     assert resumed[2] == whole[2]  # and the same 200 costs, the first 120 restored from the checkpoint
+
+
+def saved_three(tmp_path):
+    """Checkpoints 1, 2, 3 of the small graph (2 and 3 kept); returns (graph, weights, checkpoints)."""
+    graph, weights, bump, init = small_graph()
+    checkpoints = Checkpoints(tmp_path, graph)
+    with tf1.Session(graph=graph) as sess:
+        sess.run(init)
+        for step in (1, 2, 3):
+            sess.run(bump)
+            checkpoints.save(sess, step, {"step": step})
+    return graph, weights, checkpoints
+
+
+def test_restore_latest_falls_back_past_a_damaged_checkpoint_and_says_so(tmp_path, capsys):
+    graph, weights, checkpoints = saved_three(tmp_path)
+    data = tmp_path / "model.ckpt-3.data-00000-of-00001"
+    damaged = bytearray(data.read_bytes())
+    damaged[-1] ^= 0xFF
+    data.write_bytes(bytes(damaged))
+    with tf1.Session(graph=graph) as sess:
+        path, position = Checkpoints(tmp_path, graph).restore_latest(sess)
+        assert position == {"step": 2} and path.endswith("model.ckpt-2")
+        assert sess.run(weights).tolist() == [[2, 3, 4], [5, 6, 7]]
+    assert "model.ckpt-3 is damaged" in capsys.readouterr().out
+    (tmp_path / "position-2.json").write_text("{not json")
+    with pytest.raises(TfgraphError, match="No checkpoint in .* can be read: .*model.ckpt-3 .*model.ckpt-2"):
+        Checkpoints(tmp_path, graph).latest()
+    assert data.exists() and (tmp_path / "position-2.json").exists()  # nothing deleted
+
+
+def test_restore_latest_without_any_checkpoint(tmp_path):
+    graph, weights, bump, init = small_graph()
+    with tf1.Session(graph=graph) as sess, pytest.raises(TfgraphError, match="There is no checkpoint to resume"):
+        Checkpoints(tmp_path, graph).restore_latest(sess)
+
+
+def test_a_save_clears_what_killed_saves_left_behind(tmp_path):
+    graph, weights, checkpoints = saved_three(tmp_path)
+    leftovers = [tmp_path / "model.ckpt-7.index", tmp_path / "model.ckpt-7.data-00000-of-00001",
+                 tmp_path / ".position-9.jsonab12.tmp", tmp_path / "position-1.json", tmp_path / "checkpoint.tmp5f3e"]
+    for path in leftovers:
+        path.write_bytes(b"x" * 1000)
+    (tmp_path / "model.ckpt-8_temp").mkdir()
+    (tmp_path / "model.ckpt-8_temp" / "part-00000-of-00001.data-00000-of-00001").write_bytes(b"x")
+    with tf1.Session(graph=graph) as sess:
+        checkpoints.restore(sess, str(tmp_path / "model.ckpt-3"))
+        checkpoints.save(sess, 4, {"step": 4})
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "checkpoint", "model.ckpt-3.data-00000-of-00001", "model.ckpt-3.index", "model.ckpt-4.data-00000-of-00001",
+        "model.ckpt-4.index", "position-3.json", "position-4.json"]
+
+
+def test_position_files_get_the_umasks_mode(tmp_path):
+    previous = os.umask(0o027)
+    try:
+        saved_three(tmp_path)
+    finally:
+        os.umask(previous)
+    assert {path.stat().st_mode & 0o777 for path in tmp_path.glob("position-*.json")} == {0o640}

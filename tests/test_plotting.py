@@ -27,3 +27,31 @@ def test_unwritable_place_is_explained_and_leaves_nothing(tmp_path):
     with pytest.raises(TfgraphError, match="Cannot save the plot"):
         plotting.plot_curve([1, 2], missing, xlabel="x", ylabel="y")
     assert not missing.parent.exists()
+
+
+def test_the_lowest_accuracy_stays_off_the_bottom_frame():
+    assert plotting.accuracy_limits([0.95, 0.97], (0.9, 1)) == (0.9, 1)  # all inside: the article's zoom
+    low, high = plotting.accuracy_limits([0.5, 0.95], (0.9, 1))
+    assert high == 1 and low < 0.5 - 0.01
+    low, _ = plotting.accuracy_limits([0.9, 0.95], (0.9, 1))
+    assert low < 0.9  # a point exactly on the limit is lifted off the frame too
+    assert plotting.accuracy_limits([], (0.9, 1)) == (0.9, 1)
+
+
+def test_show_without_a_display_says_the_plot_was_saved(tmp_path, capsys, monkeypatch):
+    import matplotlib
+
+    monkeypatch.setattr(matplotlib, "get_backend", lambda: "agg")
+    path = plotting.plot_curve([1, 2], tmp_path / "cost.png", xlabel="x", ylabel="y", show=True)
+    assert path.read_bytes()[:8] == PNG
+    assert f"No display to show the plot on (matplotlib's backend is agg); it is saved as {path}" in \
+        capsys.readouterr().out
+
+
+def test_plots_get_the_umasks_mode(tmp_path):
+    previous = os.umask(0o002)
+    try:
+        path = plotting.plot_curve([1, 2], tmp_path / "cost.png", xlabel="x", ylabel="y")
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == 0o664

@@ -56,3 +56,24 @@ def test_run_writes_graph_to_train_and_scalars_to_both(tmp_path):
 def test_tensorboard_command_quotes_paths():
     assert summaries.tensorboard_command("logs/cnn") == "tensorboard --logdir logs/cnn"
     assert summaries.tensorboard_command("my logs/cnn") == "tensorboard --logdir 'my logs/cnn'"
+
+
+def test_run_name_writes_a_true_setting_as_its_name():
+    when = datetime.datetime(2026, 11, 27, 9, 5, 3)
+    assert summaries.run_name({"epochs": 3, "sample": True}, now=when) == "20261127-090503,epochs=3,sample"
+
+
+def test_a_dry_run_is_not_resumed_by_a_plain_resume(tmp_path):
+    for name, dry in (("20260101-000000", False), ("20260101-000001,dry-run", True)):
+        (tmp_path / "cnn" / name / "checkpoints").mkdir(parents=True)
+        (tmp_path / "cnn" / name / "checkpoints" / "checkpoint").write_text("")
+        (tmp_path / "cnn" / name / "run.json").write_text('{"argv": [], "dry_run": %s}' % str(dry).lower())
+    assert summaries.latest_run_dir(tmp_path, "cnn").name == "20260101-000000"
+
+
+def test_a_new_run_that_fails_before_a_checkpoint_is_marked_failed(tmp_path):
+    with pytest.raises(TfgraphError):
+        with summaries.Run(tmp_path / "20260101-000000") as run:
+            raise TfgraphError("the batch does not fit")
+    assert run.dir.name == "20260101-000000,failed" and run.dir.is_dir()
+    assert not (tmp_path / "20260101-000000").exists()
