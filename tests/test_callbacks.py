@@ -189,10 +189,10 @@ def test_checkpointing_stops_on_ctrl_c_and_resumes_bit_for_bit(tmp_path, capsys)
 def test_checkpointing_refuses_a_run_saved_with_other_batches(tmp_path):
     runs = []
     train(run_in(tmp_path, runs), num_epochs=1)
+    runs[-1].close()
     with pytest.raises(training.TfgraphError, match="in batches of 50 .*not 230 in batches of 25"):
         train(run_in(tmp_path, runs, resuming=True), num_epochs=1, batch_size=25)
-    for run in runs:
-        run.close()
+    runs[-1].close()
 
 
 def test_default_callbacks_keep_the_lessons_order():

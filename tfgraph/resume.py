@@ -58,14 +58,13 @@ class Checkpointing(Callback):
 
     def _resume(self, loop):
         """Restore the run's latest checkpoint into the session and move `loop` to where it stood."""
-        path, position = _latest(self.run)
+        path, position = self.run.checkpoints.restore_latest(loop.sess)  # the newest readable one
         saved = (position["num_train"], position["batch_size"], position["shuffle"])
         if saved != (loop.num_train, loop.batch_size, loop.shuffle):
             raise TfgraphError(
                 f"The checkpoint {path} was saved while training on {saved[0]} examples in batches of {saved[1]} "
                 f"(shuffle={saved[2]}), not {loop.num_train} in batches of {loop.batch_size} "
                 f"(shuffle={loop.shuffle}). Resume with the original run's data and flags.")
-        self.run.checkpoints.restore(loop.sess, path)
         loop.epoch, loop.batch, loop.samples_seen = (position[key] for key in POSITION)
         loop.seconds_before = position["train_seconds"] + position["eval_seconds"]
         loop.eval_seconds = position["eval_seconds"]
@@ -84,16 +83,6 @@ class TrainingInterrupted(TfgraphError):
     exit_status = 130
 
 
-def _latest(run):
-    """The run's newest checkpoint as (path, position), or a TfgraphError saying there is none."""
-    latest = run.checkpoints.latest()
-    if latest is None:
-        raise TfgraphError(
-            f"There is no checkpoint to resume from in {run.checkpoints.dir}. Checkpoints are saved every "
-            "--checkpoint-every seconds and at the end of training; start a new run without --resume.")
-    return latest
-
-
 def resumable_epochs(sess, run, num_epochs, state, steps_per_epoch=1):
     """`range(num_epochs)` that checkpoints, resumes and stops cleanly on Ctrl-C, for a lesson's own loop (linear regression).
 
@@ -106,8 +95,7 @@ def resumable_epochs(sess, run, num_epochs, state, steps_per_epoch=1):
     """
     start = 0
     if run.resuming:
-        path, position = _latest(run)
-        run.checkpoints.restore(sess, path)
+        path, position = run.checkpoints.restore_latest(sess)
         for key, value in position["state"].items():
             if isinstance(state.get(key), list):
                 state[key][:] = value
