@@ -23,7 +23,8 @@ import traceback
 
 import tfgraph.legacy as legacy  # already imported (with TensorFlow) as this module's package
 from tfgraph.errors import TfgraphError
-from tfgraph.legacy._core import display_path
+from tfgraph.legacy._core import _HERE, display_path
+from tfgraph.legacy._script_env import Display, numpy_1_names
 
 USAGE = "usage: python -m tfgraph.legacy [--quiet] [--sample] script.py [args ...]"
 OPTIONS = ("--quiet", "--sample")
@@ -71,13 +72,20 @@ class UserCode:
         return path.startswith(self.folder + os.sep)
 
 
-def legacy_import_hook(user_code, original_import):
-    """An ``__import__`` giving `tfgraph.legacy` for tensorflow[.*] imported by user code."""
+def legacy_import_hook(user_code, original_import, display):
+    """An ``__import__`` giving `tfgraph.legacy` for tensorflow[.*] imported by user code.
+
+    After each import by user code, ``display`` patches pyplot if it just arrived.
+    """
     def __import__(name, globals=None, locals=None, fromlist=(), level=0):
-        if (level == 0 and (name == "tensorflow" or name.startswith("tensorflow."))
-                and globals is not None and globals.get("__file__") in user_code):
+        if globals is None or globals.get("__file__") not in user_code:
+            return original_import(name, globals, locals, fromlist, level)
+        if level == 0 and (name == "tensorflow" or name.startswith("tensorflow.")):
             return legacy.resolve_import(name, fromlist)
-        return original_import(name, globals, locals, fromlist, level)
+        module = original_import(name, globals, locals, fromlist, level)
+        if name.startswith("matplotlib") or name == "pylab":
+            display.check()
+        return module
     return __import__
 
 
@@ -98,7 +106,11 @@ def print_traceback(error, user_code):
     tb = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename not in user_code:
         tb = tb.tb_next
-    traceback.print_exception(type(error), error, tb)
+    frames = [frame for frame in traceback.extract_tb(tb)
+              if not frame.filename.startswith(_HERE + os.sep)]  # not this runner's import hook
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)] if frames else []
+    print("".join(lines + traceback.format_exception_only(type(error), error)), end="",
+          file=sys.stderr, flush=True)
 
 
 def main(argv=None):
@@ -108,6 +120,10 @@ def main(argv=None):
         print(f"python -m tfgraph.legacy: can't open file {script!r}: no such file",
               file=sys.stderr)
         return 2
+    if os.path.isdir(script) and not os.path.isfile(os.path.join(script, "__main__.py")):
+        print(f"python -m tfgraph.legacy: can't find '__main__' module in {script!r}",
+              file=sys.stderr)
+        return 1
     if "--sample" in options:
         os.environ[legacy.input_data.SAMPLE_ENV] = "1"
     legacy.set_quiet("--quiet" in options)
@@ -117,9 +133,11 @@ def main(argv=None):
     saved_argv, saved_path0 = sys.argv, sys.path[0]
     sys.argv = [script, *script_args]
     sys.path[0] = user_code.folder
-    builtins.__import__ = legacy_import_hook(user_code, original_import)
+    display = Display()
+    builtins.__import__ = legacy_import_hook(user_code, original_import, display)
     try:
-        runpy.run_path(script, run_name="__main__")
+        with numpy_1_names():
+            runpy.run_path(script, run_name="__main__")
     except TfgraphError as e:
         report(e, user_code)
         return 1
@@ -128,6 +146,7 @@ def main(argv=None):
         return 1
     finally:
         builtins.__import__ = original_import
+        display.undo()
         sys.argv, sys.path[0] = saved_argv, saved_path0
     return 0
 

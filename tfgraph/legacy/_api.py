@@ -12,36 +12,13 @@ from operator import attrgetter
 
 import tensorflow as tf
 
-from tfgraph.legacy import _layers, _nn, _ops, input_data
+from tfgraph.legacy import _estimator, _nn, _ops
+from tfgraph.legacy._contrib import CONTRIB, EXAMPLES, LAYERS
+from tfgraph.legacy._rnn import RNN
 from tfgraph.legacy._core import Namespace, UnsupportedError, note, unsupported
 
 v1 = tf.compat.v1
 VERSION = tf.__version__
-
-# --------------------------------------------------------------------------
-# Reasons for refusing, shared by several names
-# --------------------------------------------------------------------------
-
-RNN_CELLS = (
-    "TensorFlow 1.x's RNN cells were Keras layers, which TensorFlow "
-    f"{VERSION} (Keras 3) no longer offers to graph code, and tfgraph.legacy does not "
-    "rebuild them. Write the recurrent part in TensorFlow 2 style, with "
-    "tf.keras.layers.LSTM, GRU or SimpleRNN.")
-
-CONTRIB = (
-    "tf.contrib was removed in TensorFlow 2.0. tfgraph.legacy rebuilds only the basic "
-    "pieces of tf.contrib.layers (xavier_initializer, variance_scaling_initializer, "
-    "l1_regularizer, l2_regularizer, fully_connected, linear, conv2d, max_pool2d, "
-    "avg_pool2d, dropout, flatten) and tf.contrib.framework.get_or_create_global_step.")
-
-SLIM = ("tf.contrib.slim became the separate tf-slim package, which needs TensorFlow 2 "
-        "style code; rewrite the model with tf.layers-like pieces (tf.layers.dense, "
-        "tf.layers.conv2d) or tf.keras.")
-
-KERAS_LAYERS = (
-    "tf.layers was a set of Keras layers, which Keras 3 no longer offers to graph code. "
-    "tfgraph.legacy rebuilds dense, conv2d, max_pooling2d, average_pooling2d, dropout and "
-    "flatten; for the others, use tf.keras.layers in TensorFlow 2 style code.")
 
 # --------------------------------------------------------------------------
 # tf.nn
@@ -55,16 +32,19 @@ NN = Namespace(
         "sigmoid_cross_entropy_with_logits": _nn.sigmoid_cross_entropy_with_logits,
         "weighted_cross_entropy_with_logits": _nn.weighted_cross_entropy_with_logits,
         "dropout": _nn.dropout,
+        "nce_loss": _nn.nce_loss,
+        "sampled_softmax_loss": _nn.sampled_softmax_loss,
+        "rnn_cell": RNN["rnn_cell"],
+        **RNN["nn"],
     },
     renames={
+        **RNN.get("nn_renames", {}),
         "softmax_cross_entropy_with_logits_v2": (
             tf.nn.softmax_cross_entropy_with_logits,
             "tf.nn.softmax_cross_entropy_with_logits", "2.0"),
     },
     refused={
-        "rnn_cell": RNN_CELLS,
-        "rnn": RNN_CELLS,
-        "bidirectional_rnn": RNN_CELLS,
+        **RNN["nn_refused"],
         "seq2seq": "tf.nn.seq2seq moved to tf.contrib in TensorFlow 1.0 and was removed in 2.0. "
                    "Use tf.keras layers in TensorFlow 2 style code.",
     },
@@ -102,109 +82,6 @@ GFILE = Namespace(
     refusal="tf.gfile had no such name. Its functions are now in tf.io.gfile.")
 
 # --------------------------------------------------------------------------
-# tf.layers and tf.contrib
-# --------------------------------------------------------------------------
-
-LAYERS = Namespace(
-    "tf.layers",
-    renames={
-        "dense": (_layers.dense, "tf.keras.layers.Dense", "2.0"),
-        "conv2d": (_layers.conv2d, "tf.keras.layers.Conv2D", "2.0"),
-        "max_pooling2d": (_layers.max_pooling2d, "tf.keras.layers.MaxPooling2D", "2.0"),
-        "average_pooling2d": (_layers.average_pooling2d, "tf.keras.layers.AveragePooling2D",
-                              "2.0"),
-        "dropout": (_layers.dropout, "tf.keras.layers.Dropout", "2.0"),
-        "flatten": (_layers.flatten, "tf.keras.layers.Flatten", "2.0"),
-    },
-    refused={
-        "batch_normalization": (
-            "it needs moving averages updated through tf.GraphKeys.UPDATE_OPS, which "
-            "tfgraph.legacy does not rebuild. Use tf.nn.moments with "
-            "tf.nn.batch_normalization, or tf.keras.layers.BatchNormalization in TensorFlow 2 "
-            "style code."),
-    },
-    refusal=KERAS_LAYERS)
-
-CONTRIB_LAYERS = Namespace(
-    "tf.contrib.layers",
-    renames={
-        "xavier_initializer": (_layers.xavier_initializer,
-                               "tf.keras.initializers.GlorotUniform", "2.0"),
-        "xavier_initializer_conv2d": (_layers.xavier_initializer,
-                                      "tf.keras.initializers.GlorotUniform", "2.0"),
-        "variance_scaling_initializer": (_layers.variance_scaling_initializer,
-                                         "tf.keras.initializers.VarianceScaling", "2.0"),
-        "l2_regularizer": (_layers.l2_regularizer,
-                           "tf.keras.regularizers.l2 (without the 1/2 of tf.nn.l2_loss)", "2.0"),
-        "l1_regularizer": (_layers.l1_regularizer, "tf.keras.regularizers.l1", "2.0"),
-        "fully_connected": (_layers.fully_connected,
-                            "tf.keras.layers.Dense(..., activation='relu')", "2.0"),
-        "linear": (_layers.linear, "tf.keras.layers.Dense", "2.0"),
-        "conv2d": (_layers.contrib_conv2d,
-                   "tf.keras.layers.Conv2D(..., padding='same', activation='relu')", "2.0"),
-        "max_pool2d": (_layers.max_pool2d, "tf.keras.layers.MaxPooling2D", "2.0"),
-        "avg_pool2d": (_layers.avg_pool2d, "tf.keras.layers.AveragePooling2D", "2.0"),
-        "dropout": (_layers.contrib_dropout, "tf.keras.layers.Dropout(rate=1 - keep_prob)",
-                    "2.0"),
-        "flatten": (_layers.contrib_flatten, "tf.keras.layers.Flatten", "2.0"),
-    },
-    refused={
-        "batch_norm": (
-            "it needs moving averages updated through tf.GraphKeys.UPDATE_OPS, which "
-            "tfgraph.legacy does not rebuild. Use tf.nn.moments with "
-            "tf.nn.batch_normalization, or tf.keras.layers.BatchNormalization in TensorFlow 2 "
-            "style code."),
-    },
-    refusal=CONTRIB)
-
-CONTRIB_FRAMEWORK = Namespace(
-    "tf.contrib.framework",
-    renames={
-        "get_or_create_global_step": (v1.train.get_or_create_global_step,
-                                      "tf.train.get_or_create_global_step", "1.0",
-                                      "tf.compat.v1.train.get_or_create_global_step"),
-    },
-    refused={"arg_scope": SLIM},
-    refusal=CONTRIB)
-
-CONTRIB = Namespace(
-    "tf.contrib",
-    members={"layers": CONTRIB_LAYERS, "framework": CONTRIB_FRAMEWORK},
-    refused={
-        "learn": "tf.contrib.learn (its Estimators and its own MNIST loader) was removed in "
-                 "TensorFlow 2.0, and tf.estimator in 2.16. Write the training loop with "
-                 "tf.Session, as the lessons of tfgraph do, or use tf.keras.Model.fit.",
-        "slim": SLIM,
-        "rnn": RNN_CELLS,
-        "legacy_seq2seq": RNN_CELLS,
-        "seq2seq": RNN_CELLS,
-        "keras": "tf.contrib.keras became tf.keras in TensorFlow 1.4; it is Keras 3 today, "
-                 "which works eagerly, not in tf.Session graphs.",
-        "distributions": "tf.contrib.distributions became the TensorFlow Probability package "
-                         "(tfp.distributions), which needs TensorFlow 2 style code.",
-        "losses": "use tf.losses (tf.compat.v1.losses); mind that its softmax_cross_entropy "
-                  "takes (onehot_labels, logits), the reverse of tf.contrib.losses' order.",
-        "metrics": "use tf.metrics (tf.compat.v1.metrics), which has most of them.",
-        "data": "tf.contrib.data became tf.data in TensorFlow 1.4; use tf.data.",
-        "tensorboard": "the projector moved to tensorboard.plugins.projector.",
-    },
-    refusal=CONTRIB)
-
-# --------------------------------------------------------------------------
-# tensorflow.examples.tutorials.mnist.input_data
-# --------------------------------------------------------------------------
-
-_MNIST = Namespace(
-    "tensorflow.examples.tutorials.mnist",
-    renames={"input_data": (input_data, "tf.keras.datasets.mnist (tfgraph.mnist here)", "2.0")},
-    refusal="tfgraph.legacy provides only tensorflow.examples.tutorials.mnist.input_data, "
-            "not the tutorials' model files; copy the model into your script.")
-_TUTORIALS = Namespace("tensorflow.examples.tutorials", members={"mnist": _MNIST},
-                       refusal="tfgraph.legacy provides only the MNIST tutorial's input_data.")
-EXAMPLES = Namespace("tensorflow.examples", members={"tutorials": _TUTORIALS},
-                     refusal="tfgraph.legacy provides only the MNIST tutorial's input_data.")
-
-# --------------------------------------------------------------------------
 # tf itself
 # --------------------------------------------------------------------------
 
@@ -230,7 +107,10 @@ TOP = Namespace(
     "tf", fallback=v1, modern=tf,
     members={
         "nn": NN, "train": TRAIN, "summary": SUMMARY, "gfile": GFILE, "layers": LAYERS,
-        "contrib": CONTRIB, "examples": EXAMPLES,
+        "contrib": CONTRIB, "examples": EXAMPLES, "estimator": _estimator.ESTIMATOR,
+        "models": Namespace("tensorflow.models", members={"rnn": RNN["models_rnn"]},
+                            refusal="tensorflow.models held TensorFlow 0.x's tutorial models; "
+                                    "tfgraph.legacy provides only its rnn and rnn_cell."),
         **{name: importlib.import_module(f"tensorflow.{name}") for name in PRIVATE},
         "concat": _ops.concat, "split": _ops.split, "reverse": _ops.reverse,
         **_ops.REDUCERS,
@@ -291,15 +171,29 @@ TOP = Namespace(
         "py_func": (v1.py_func, "tf.numpy_function", "2.0"),
         "logging": (v1.logging, "tf.compat.v1.logging, or Python's logging module", "2.0"),
     },
-    refused={
-        "models": "tensorflow.models held TensorFlow 0.x's tutorial models; its RNN code "
-                  "became tf.nn.rnn_cell and then tf.contrib.rnn. " + RNN_CELLS,
-        "estimator": "tf.estimator was removed in TensorFlow 2.16. Write the training loop "
-                     "with tf.Session, as the lessons of tfgraph do, or use tf.keras.",
-    },
+    refused={},
     refusal=f"neither tfgraph.legacy nor TensorFlow {VERSION}'s tf.compat.v1 has this name. "
             "Check the spelling; if it is a TensorFlow 0.x/1.x name, the TensorFlow 1.15 API "
             "documentation gives its later spelling.")
+
+
+# TensorFlow 0.x/1.x's private RNN modules, which old scripts imported by name.
+_OLD_RNN_MODULES = {"tensorflow.python.ops.rnn": RNN["ops_rnn"],
+                    "tensorflow.python.ops.rnn_cell": RNN["rnn_cell"]}
+
+
+def _private(name):
+    """TensorFlow's private module ``name``; for its old RNN modules, tfgraph.legacy's stand-ins."""
+    if name in _OLD_RNN_MODULES:
+        return _OLD_RNN_MODULES[name]
+    try:
+        found = importlib.import_module(name)
+    except ImportError as e:
+        raise unsupported(name, f"TensorFlow {VERSION} has no such module ({e}).") from None
+    if name == "tensorflow.python.ops":  # from tensorflow.python.ops import rnn, rnn_cell
+        return Namespace(name, members={"rnn": RNN["ops_rnn"], "rnn_cell": RNN["rnn_cell"]},
+                         fallback=found, refusal=f"TensorFlow {VERSION} has no such module.")
+    return found
 
 
 def resolve_import(name, fromlist=()):
@@ -310,10 +204,7 @@ def resolve_import(name, fromlist=()):
         note(f"tensorflow.{parts[1]}",
              f"tensorflow.{parts[1]} is TensorFlow's private code, which changes in every "
              f"release: it is imported unchanged from TensorFlow {VERSION}; prefer tf.* names")
-        try:
-            found = importlib.import_module(name)
-        except ImportError as e:
-            raise unsupported(name, f"TensorFlow {VERSION} has no such module ({e}).") from None
+        found = _private(name)
     else:
         found = legacy
         for depth, part in enumerate(parts[1:], start=2):

@@ -1,180 +1,16 @@
-"""`tf.layers` and `tf.contrib.layers` pieces rebuilt from `get_variable` and raw ops (no Keras).
+"""`tf.layers` of TensorFlow 1.x rebuilt from `get_variable` and raw ops (no Keras), as TF1 named them.
 
-TensorFlow 1.x's layers were Keras layers underneath, which Keras 3 no longer offers
-to graph code. The common ones are simple enough to rebuild faithfully: the same
-variables (`dense/kernel`, `fully_connected/weights`, ...) with the same default
-initializers, and the same ops. Only channels-last (NHWC) images are supported.
+Variables are named as TensorFlow 1.x named them (`dense/kernel`, `conv2d/bias`,
+`batch_normalization/moving_mean`, ...), so checkpoints of the time still load.
 """
-import math
-import numbers
-from typing import NamedTuple
-
 import tensorflow as tf
 
-from tfgraph.legacy._core import LegacyError
+from tfgraph.legacy._layer_parts import (  # noqa: F401 -- the parts tf.layers is built from
+    _Variables, _affine, _check_channels_last, _convolution, _dropout, _finish, _flatten,
+    _input, _pair, _padding, _pool)
 
 v1 = tf.compat.v1
 
-
-class _Variables(NamedTuple):
-    """How a layer makes its weights: names, initializers (bias None: no bias), regularizers, ..."""
-
-    kernel_name: str
-    bias_name: str
-    kernel_initializer: object
-    bias_initializer: object
-    kernel_regularizer: object = None
-    bias_regularizer: object = None
-    kernel_constraint: object = None
-    bias_constraint: object = None
-    trainable: bool = True
-    collections: object = None
-
-
-def _make_variables(spec, kernel_shape, dtype):
-    """The kernel and the bias (or None) of a layer, in the current variable scope."""
-    def make(name, shape, initializer, regularizer, constraint):
-        variable = v1.get_variable(name, shape, dtype=dtype, initializer=initializer,
-                                   regularizer=regularizer, constraint=constraint,
-                                   trainable=spec.trainable)
-        if spec.collections:
-            v1.add_to_collections(spec.collections, variable)
-        return variable
-
-    kernel = make(spec.kernel_name, kernel_shape, spec.kernel_initializer,
-                  spec.kernel_regularizer, spec.kernel_constraint)
-    bias = None
-    if spec.bias_initializer is not None:
-        bias = make(spec.bias_name, kernel_shape[-1:], spec.bias_initializer,
-                    spec.bias_regularizer, spec.bias_constraint)
-    return kernel, bias
-
-
-def _finish(outputs, bias, activation, normalizer=None, activity_regularizer=None,
-            outputs_collections=None):
-    """Add the bias (or normalize), apply the activation, record regularization and outputs."""
-    if normalizer is not None:
-        outputs = normalizer(outputs)
-    elif bias is not None:
-        outputs = tf.nn.bias_add(outputs, bias)
-    if activation is not None:
-        outputs = activation(outputs)
-    if activity_regularizer is not None:
-        v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, activity_regularizer(outputs))
-    if outputs_collections:
-        v1.add_to_collections(outputs_collections, outputs)
-    return outputs
-
-
-def _input(inputs, what, rank=None):
-    """``inputs`` as a tensor whose last dimension is known (and of ``rank``, if given)."""
-    inputs = tf.convert_to_tensor(inputs)
-    shape = inputs.shape
-    if shape.rank is None or (rank is not None and shape.rank != rank):
-        raise LegacyError(
-            f"{what} needs an input of {rank or 'known'} dimensions, got shape {shape}. "
-            f"Give the placeholder its full shape, e.g. [None, 28, 28, 1] for images.")
-    if tf.compat.dimension_value(shape[-1]) is None:
-        raise LegacyError(
-            f"{what} needs its input's last dimension known when the graph is built, got shape "
-            f"{shape}. Give the placeholder its full shape, e.g. [None, 784].")
-    return inputs
-
-
-def _pair(value, argument, what):
-    """An int or a pair of ints as a pair."""
-    pair = (value, value) if isinstance(value, numbers.Integral) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) and v > 0 for v in pair):
-        raise LegacyError(f"{what}'s {argument} must be a positive whole number or a pair of "
-                          f"them, got {value!r}.")
-    return pair
-
-
-def _padding(padding, what):
-    if str(padding).upper() not in ("SAME", "VALID"):
-        raise LegacyError(f"{what}'s padding must be 'same' or 'valid', got {padding!r}.")
-    return str(padding).upper()
-
-
-def _check_channels_last(data_format, what):
-    if data_format not in (None, "channels_last", "NHWC"):
-        raise LegacyError(
-            f"{what} with data_format={data_format!r} is not supported: tfgraph.legacy builds "
-            f"channels-last (NHWC) layers only, the only layout TensorFlow convolves on a CPU. "
-            f"Transpose the images to (batch, height, width, channels).")
-
-
-def _affine(inputs, units, spec, scope, default_scope, reuse, activation, what,
-            normalizer=None, activity_regularizer=None, outputs_collections=None):
-    """inputs @ kernel + bias over the last axis, in variable scope ``scope``."""
-    inputs = _input(inputs, what)
-    depth = tf.compat.dimension_value(inputs.shape[-1])
-    with v1.variable_scope(scope, default_name=default_scope, values=[inputs], reuse=reuse):
-        kernel, bias = _make_variables(spec, [depth, units], inputs.dtype.base_dtype)
-        if inputs.shape.rank > 2:
-            outputs = tf.tensordot(inputs, kernel, [[inputs.shape.rank - 1], [0]])
-        else:
-            outputs = tf.matmul(inputs, kernel)
-        return _finish(outputs, bias, activation, normalizer, activity_regularizer,
-                       outputs_collections)
-
-
-def _convolution(inputs, filters, kernel_size, strides, padding, dilation_rate, spec, scope,
-                 default_scope, reuse, activation, what, normalizer=None,
-                 activity_regularizer=None, outputs_collections=None):
-    """A 2-D convolution with a bias, in variable scope ``scope``."""
-    inputs = _input(inputs, what, rank=4)
-    height, width = _pair(kernel_size, "kernel_size", what)
-    stride = _pair(strides, "strides", what)
-    dilation = _pair(dilation_rate, "dilation_rate", what)
-    channels = tf.compat.dimension_value(inputs.shape[-1])
-    with v1.variable_scope(scope, default_name=default_scope, values=[inputs], reuse=reuse):
-        kernel, bias = _make_variables(spec, [height, width, channels, filters],
-                                       inputs.dtype.base_dtype)
-        outputs = tf.nn.conv2d(inputs, kernel, strides=[1, *stride, 1],
-                               padding=_padding(padding, what), dilations=[1, *dilation, 1])
-        return _finish(outputs, bias, activation, normalizer, activity_regularizer,
-                       outputs_collections)
-
-
-def _pool(pool, inputs, pool_size, strides, padding, scope, default_scope, what,
-          outputs_collections=None):
-    """Max or average pooling over height and width."""
-    inputs = _input(inputs, what, rank=4)
-    with v1.name_scope(scope, default_scope, [inputs]) as name:
-        outputs = pool(inputs, ksize=[1, *_pair(pool_size, "pool_size", what), 1],
-                       strides=[1, *_pair(strides, "strides", what), 1],
-                       padding=_padding(padding, what), name=name)
-    return _finish(outputs, None, None, outputs_collections=outputs_collections)
-
-
-def _flatten(inputs, scope, default_scope):
-    """Reshape to (batch, everything else), keeping the static size when it is known."""
-    inputs = tf.convert_to_tensor(inputs)
-    if inputs.shape.rank is None or inputs.shape.rank < 2:
-        raise LegacyError(f"flatten needs an input of at least 2 dimensions, got shape "
-                          f"{inputs.shape}.")
-    with v1.name_scope(scope, default_scope, [inputs]):
-        rest = inputs.shape.as_list()[1:]
-        if None in rest:
-            return tf.reshape(inputs, [tf.shape(inputs)[0], -1])
-        return tf.reshape(inputs, [-1, math.prod(rest)])
-
-
-def _dropout(inputs, rate, noise_shape, seed, training, scope, default_scope):
-    """Dropout of ``rate`` while ``training`` (a bool or a boolean tensor), else the identity."""
-    inputs = tf.convert_to_tensor(inputs)
-    with v1.name_scope(scope, default_scope, [inputs]):
-        def dropped():
-            return tf.nn.dropout(inputs, rate=rate, noise_shape=noise_shape, seed=seed)
-        if isinstance(training, bool):
-            return dropped() if training else tf.identity(inputs)
-        return tf.cond(tf.cast(training, tf.bool), dropped, lambda: tf.identity(inputs))
-
-
-# --------------------------------------------------------------------------
-# tf.layers (TensorFlow 1.x)
-# --------------------------------------------------------------------------
 
 def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None,
           bias_initializer=v1.zeros_initializer(), kernel_regularizer=None,
@@ -232,125 +68,94 @@ def flatten(inputs, name=None, data_format="channels_last"):
     return _flatten(inputs, name, "flatten")
 
 
-# --------------------------------------------------------------------------
-# tf.contrib.layers (TensorFlow 0.x/1.x)
-# --------------------------------------------------------------------------
-
-def xavier_initializer(uniform=True, seed=None, dtype=tf.float32):
-    """tf.contrib.layers.xavier_initializer: Glorot (Xavier) initialization, uniform or normal."""
-    return v1.variance_scaling_initializer(
-        scale=1.0, mode="fan_avg", distribution="uniform" if uniform else "truncated_normal",
-        seed=seed)
-
-
-def variance_scaling_initializer(factor=2.0, mode="FAN_IN", uniform=False, seed=None,
-                                 dtype=tf.float32):
-    """tf.contrib.layers.variance_scaling_initializer (He initialization by default)."""
-    if str(mode).upper() not in ("FAN_IN", "FAN_OUT", "FAN_AVG"):
-        raise LegacyError(f"variance_scaling_initializer's mode must be 'FAN_IN', 'FAN_OUT' or "
-                          f"'FAN_AVG', got {mode!r}.")
-    return v1.variance_scaling_initializer(
-        scale=factor, mode=str(mode).lower(),
-        distribution="uniform" if uniform else "truncated_normal", seed=seed)
-
-
-def _regularizer(kind, scale, scope, penalty):
-    if not isinstance(scale, numbers.Real) or scale < 0:
-        raise LegacyError(f"{kind}_regularizer's scale must be a number of at least 0, got "
-                          f"{scale!r}.")
-    if scale == 0:
-        return lambda weights: None
-
-    def regularize(weights):
-        with v1.name_scope(scope, f"{kind}_regularizer", [weights]) as name:
-            return tf.multiply(tf.cast(scale, weights.dtype.base_dtype), penalty(weights),
-                               name=name)
-    return regularize
-
-
-def l2_regularizer(scale, scope=None):
-    """tf.contrib.layers.l2_regularizer: weights -> scale * sum(weights ** 2) / 2."""
-    return _regularizer("l2", scale, scope, tf.nn.l2_loss)
+def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="valid",
+                     data_format="channels_last", activation=None, use_bias=True,
+                     kernel_initializer=None, bias_initializer=v1.zeros_initializer(),
+                     kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                     kernel_constraint=None, bias_constraint=None, trainable=True, name=None,
+                     reuse=None):
+    """tf.layers.conv2d_transpose: a transposed convolution, variables conv2d_transpose/kernel and /bias."""
+    what = "tf.layers.conv2d_transpose"
+    _check_channels_last(data_format, what)
+    inputs = _input(inputs, what, rank=4)
+    height, width = _pair(kernel_size, "kernel_size", what)
+    stride = _pair(strides, "strides", what)
+    padding = _padding(padding, what)
+    spec = _Variables("kernel", "bias", kernel_initializer,
+                      (bias_initializer or v1.zeros_initializer()) if use_bias else None,
+                      kernel_regularizer, bias_regularizer, kernel_constraint, bias_constraint,
+                      trainable)
+    channels = tf.compat.dimension_value(inputs.shape[-1])
+    with v1.variable_scope(name, default_name="conv2d_transpose", values=[inputs], reuse=reuse):
+        kernel = _make_kernel(spec, [height, width, filters, channels], inputs.dtype.base_dtype)
+        bias = None if spec.bias_initializer is None else _make_kernel(
+            spec._replace(kernel_name=spec.bias_name, kernel_initializer=spec.bias_initializer,
+                          kernel_regularizer=spec.bias_regularizer,
+                          kernel_constraint=spec.bias_constraint), [filters],
+            inputs.dtype.base_dtype)
+        size = tf.shape(inputs)
+        out_hw = [_transposed_length(size[i + 1], inputs.shape[i + 1], k, s, padding)
+                  for i, (k, s) in enumerate(zip((height, width), stride))]
+        outputs = tf.nn.conv2d_transpose(
+            inputs, kernel, tf.stack([size[0], out_hw[0][0], out_hw[1][0], filters]),
+            strides=[1, *stride, 1], padding=padding)
+        outputs.set_shape([inputs.shape[0], out_hw[0][1], out_hw[1][1], filters])
+        return _finish(outputs, bias, activation, activity_regularizer=activity_regularizer)
 
 
-def l1_regularizer(scale, scope=None):
-    """tf.contrib.layers.l1_regularizer: weights -> scale * sum(|weights|)."""
-    return _regularizer("l1", scale, scope, lambda w: tf.reduce_sum(tf.abs(w)))
+def _make_kernel(spec, shape, dtype):
+    """One variable of ``spec`` (its kernel fields), in the current variable scope."""
+    return v1.get_variable(spec.kernel_name, shape, dtype=dtype,
+                           initializer=spec.kernel_initializer,
+                           regularizer=spec.kernel_regularizer,
+                           constraint=spec.kernel_constraint, trainable=spec.trainable)
 
 
-def _contrib_variables(weights_initializer, weights_regularizer, biases_initializer,
-                       biases_regularizer, normalizer_fn, trainable, variables_collections):
-    return _Variables("weights", "biases", weights_initializer,
-                      biases_initializer if normalizer_fn is None else None,
-                      weights_regularizer, biases_regularizer, trainable=trainable,
-                      collections=variables_collections)
+def _transposed_length(dynamic, static, kernel, stride, padding):
+    """(tensor, int or None): a transposed convolution's output length along one axis, as TF1 had it."""
+    static = tf.compat.dimension_value(static)
+    def length(n):
+        return n * stride + (max(kernel - stride, 0) if padding == "VALID" else 0)
+    return length(dynamic), None if static is None else length(static)
 
 
-def _normalizer(normalizer_fn, normalizer_params):
-    if normalizer_fn is None:
-        return None
-    return lambda outputs: normalizer_fn(outputs, **(normalizer_params or {}))
-
-
-def fully_connected(inputs, num_outputs, activation_fn=tf.nn.relu, normalizer_fn=None,
-                    normalizer_params=None, weights_initializer=None, weights_regularizer=None,
-                    biases_initializer=v1.zeros_initializer(), biases_regularizer=None,
-                    reuse=None, variables_collections=None, outputs_collections=None,
-                    trainable=True, scope=None):
-    """tf.contrib.layers.fully_connected: a dense layer (ReLU by default), fully_connected/weights."""
-    spec = _contrib_variables(weights_initializer, weights_regularizer, biases_initializer,
-                              biases_regularizer, normalizer_fn, trainable, variables_collections)
-    return _affine(inputs, num_outputs, spec, scope, "fully_connected", reuse, activation_fn,
-                   "tf.contrib.layers.fully_connected",
-                   normalizer=_normalizer(normalizer_fn, normalizer_params),
-                   outputs_collections=outputs_collections)
-
-
-def linear(inputs, num_outputs, scope=None, **kwargs):
-    """tf.contrib.layers.linear: fully_connected without an activation."""
-    return fully_connected(inputs, num_outputs, activation_fn=None, scope=scope, **kwargs)
-
-
-def contrib_conv2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None,
-                   rate=1, activation_fn=tf.nn.relu, normalizer_fn=None, normalizer_params=None,
-                   weights_initializer=None, weights_regularizer=None,
-                   biases_initializer=v1.zeros_initializer(), biases_regularizer=None,
-                   reuse=None, variables_collections=None, outputs_collections=None,
-                   trainable=True, scope=None):
-    """tf.contrib.layers.conv2d: a 2-D convolution (ReLU, 'SAME' by default), Conv/weights."""
-    _check_channels_last(data_format, "tf.contrib.layers.conv2d")
-    spec = _contrib_variables(weights_initializer, weights_regularizer, biases_initializer,
-                              biases_regularizer, normalizer_fn, trainable, variables_collections)
-    return _convolution(inputs, num_outputs, kernel_size, stride, padding, rate, spec, scope,
-                        "Conv", reuse, activation_fn, "tf.contrib.layers.conv2d",
-                        normalizer=_normalizer(normalizer_fn, normalizer_params),
-                        outputs_collections=outputs_collections)
-
-
-def max_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC",
-               outputs_collections=None, scope=None):
-    """tf.contrib.layers.max_pool2d: max pooling ('VALID', stride 2 by default)."""
-    _check_channels_last(data_format, "tf.contrib.layers.max_pool2d")
-    return _pool(tf.nn.max_pool2d, inputs, kernel_size, stride, padding, scope, "MaxPool2D",
-                 "tf.contrib.layers.max_pool2d", outputs_collections)
-
-
-def avg_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC",
-               outputs_collections=None, scope=None):
-    """tf.contrib.layers.avg_pool2d: average pooling ('VALID', stride 2 by default)."""
-    _check_channels_last(data_format, "tf.contrib.layers.avg_pool2d")
-    return _pool(tf.nn.avg_pool2d, inputs, kernel_size, stride, padding, scope, "AvgPool2D",
-                 "tf.contrib.layers.avg_pool2d", outputs_collections)
-
-
-def contrib_dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True,
-                    outputs_collections=None, scope=None, seed=None):
-    """tf.contrib.layers.dropout: keeps each unit with probability ``keep_prob`` while training."""
-    outputs = _dropout(inputs, 1 - keep_prob, noise_shape, seed, is_training, scope, "Dropout")
-    return _finish(outputs, None, None, outputs_collections=outputs_collections)
-
-
-def contrib_flatten(inputs, outputs_collections=None, scope=None):
-    """tf.contrib.layers.flatten: reshape to (batch, all other dimensions)."""
-    return _finish(_flatten(inputs, scope, "Flatten"), None, None,
-                   outputs_collections=outputs_collections)
+def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                        beta_initializer=v1.zeros_initializer(),
+                        gamma_initializer=v1.ones_initializer(),
+                        moving_mean_initializer=v1.zeros_initializer(),
+                        moving_variance_initializer=v1.ones_initializer(),
+                        beta_regularizer=None, gamma_regularizer=None, training=False,
+                        trainable=True, name=None, reuse=None, **ignored):
+    """tf.layers.batch_normalization: batch statistics while training, moving averages updated in UPDATE_OPS."""
+    inputs = _input(inputs, "tf.layers.batch_normalization")
+    rank = inputs.shape.rank
+    axis = axis % rank
+    depth = tf.compat.dimension_value(inputs.shape[axis])
+    reduce_axes = [i for i in range(rank) if i != axis]
+    dtype = inputs.dtype.base_dtype
+    with v1.variable_scope(name, default_name="batch_normalization", values=[inputs],
+                           reuse=reuse):
+        def variable(name, initializer, regularizer=None, train=trainable):
+            return v1.get_variable(name, [depth], dtype=dtype, initializer=initializer,
+                                   regularizer=regularizer, trainable=train)
+        gamma = variable("gamma", gamma_initializer, gamma_regularizer) if scale else None
+        beta = variable("beta", beta_initializer, beta_regularizer) if center else None
+        moving_mean = variable("moving_mean", moving_mean_initializer, train=False)
+        moving_variance = variable("moving_variance", moving_variance_initializer, train=False)
+        shape = [depth if i == axis else 1 for i in range(rank)]
+        mean, variance = tf.nn.moments(inputs, reduce_axes)
+        if isinstance(training, bool) and not training:
+            mean, variance = moving_mean, moving_variance
+        else:
+            is_training = tf.cast(training, dtype)
+            for moving, batch in ((moving_mean, mean), (moving_variance, variance)):
+                v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, v1.assign_sub(
+                    moving, (moving - batch) * (1 - momentum) * is_training))
+            if not isinstance(training, bool):
+                pick = tf.cast(training, tf.bool)
+                mean = tf.where(pick, mean, moving_mean)
+                variance = tf.where(pick, variance, moving_variance)
+        def reshaped(v):
+            return None if v is None else tf.reshape(v, shape)
+        return tf.nn.batch_normalization(inputs, reshaped(mean), reshaped(variance),
+                                         reshaped(beta), reshaped(gamma), epsilon)

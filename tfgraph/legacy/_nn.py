@@ -85,3 +85,46 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
         note_rename("tf.nn.dropout(x, keep_prob)", "tf.nn.dropout(x, rate=1 - keep_prob)", "2.0")
         rate = 1 - keep_prob
     return tf.nn.dropout(x, rate=rate, noise_shape=noise_shape, seed=seed, name=name)
+
+
+def _integer(value):
+    """True when ``value`` converts to a tensor of integers (class ids, as labels are)."""
+    return tf.convert_to_tensor(value).dtype.is_integer
+
+
+def _labels_and_inputs(function, weights, labels, inputs):
+    """(labels, inputs) of a sampled loss, swapped back when the call used 0.x's (inputs, labels) order.
+
+    Before TensorFlow 1.0 the third argument was ``inputs`` (float activations of
+    the embedding's width) and the fourth ``labels`` (integer class ids, one
+    column per true class). An integer third argument with a float fourth, or,
+    for float labels, a third argument as wide as the weights and a fourth of
+    one column, is the old order.
+    """
+    if labels is None or inputs is None:
+        raise LegacyError(f"tf.nn.{function} needs labels and inputs.")
+    labels, inputs = tf.convert_to_tensor(labels), tf.convert_to_tensor(inputs)
+    old = not labels.dtype.is_integer and inputs.dtype.is_integer
+    if not old and not labels.dtype.is_integer and not inputs.dtype.is_integer:
+        width = tf.compat.dimension_value(tf.convert_to_tensor(weights).shape[-1]) \
+            if not isinstance(weights, (list, tuple)) else None
+        last = [tf.compat.dimension_value(t.shape[-1]) if t.shape.rank else None
+                for t in (labels, inputs)]
+        old = width is not None and last[0] == width and last[1] == 1 and width != 1
+    if old:
+        note_rename(f"tf.nn.{function}(weights, biases, inputs, labels)",
+                    f"tf.nn.{function}(weights, biases, labels, inputs)", "1.0")
+        return inputs, labels
+    return labels, inputs
+
+
+def nce_loss(weights, biases, labels=None, inputs=None, *args, **kwargs):
+    """tf.nn.nce_loss, also with 0.x's (weights, biases, inputs, labels) order, told apart by dtype and shape."""
+    labels, inputs = _labels_and_inputs("nce_loss", weights, labels, inputs)
+    return tf.compat.v1.nn.nce_loss(weights, biases, labels, inputs, *args, **kwargs)
+
+
+def sampled_softmax_loss(weights, biases, labels=None, inputs=None, *args, **kwargs):
+    """tf.nn.sampled_softmax_loss, also with 0.x's (weights, biases, inputs, labels) order."""
+    labels, inputs = _labels_and_inputs("sampled_softmax_loss", weights, labels, inputs)
+    return tf.compat.v1.nn.sampled_softmax_loss(weights, biases, labels, inputs, *args, **kwargs)

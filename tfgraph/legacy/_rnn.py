@@ -1,0 +1,126 @@
+"""RNN cells and loops of TensorFlow 0.x/1.x, on the graph-mode implementation TensorFlow still ships.
+
+`tf.compat.v1.nn.rnn_cell` fails under Keras 3, but the code behind it is still in
+TensorFlow, in two private modules: ``tensorflow.python.keras.layers.legacy_rnn.
+rnn_cell_impl`` (the cells: TensorFlow 1.x's own code, kept inside TensorFlow and
+independent of Keras 3) and ``tensorflow.python.ops.rnn`` (``static_rnn``,
+``dynamic_rnn``, ...). They build and train in a v1 Session with TensorFlow 1.x's
+variable names (``rnn/basic_lstm_cell/kernel``), so checkpoints of the time load.
+Private modules change without notice: if a release drops either one, every RNN
+name is refused with one line that says so, and the rest of tfgraph.legacy works.
+"""
+import functools
+import importlib
+import logging
+import warnings
+
+import tensorflow as tf
+
+from tfgraph.legacy._core import Namespace
+
+VERSION = tf.__version__
+CELLS_MODULE = "tensorflow.python.keras.layers.legacy_rnn.rnn_cell_impl"
+LOOPS_MODULE = "tensorflow.python.ops.rnn"
+CELL_NAMES = ("RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell",
+              "LSTMStateTuple", "DropoutWrapper", "ResidualWrapper", "DeviceWrapper")
+LOOP_NAMES = ("static_rnn", "static_bidirectional_rnn", "dynamic_rnn",
+              "bidirectional_dynamic_rnn", "raw_rnn", "static_state_saving_rnn")
+MODERN = {"BasicRNNCell": "tf.keras.layers.SimpleRNNCell", "BasicLSTMCell": "tf.keras.layers.LSTMCell",
+          "LSTMCell": "tf.keras.layers.LSTMCell", "GRUCell": "tf.keras.layers.GRUCell",
+          "MultiRNNCell": "tf.keras.layers.StackedRNNCells",
+          "static_rnn": "tf.keras.layers.RNN(cell, unroll=True)",
+          "dynamic_rnn": "tf.keras.layers.RNN(cell)",
+          "static_bidirectional_rnn": "tf.keras.layers.Bidirectional",
+          "bidirectional_dynamic_rnn": "tf.keras.layers.Bidirectional"}
+
+OTHERS = (f"tfgraph.legacy runs TensorFlow 1.x's basic cells ({', '.join(CELL_NAMES)}) and "
+          f"loops ({', '.join(LOOP_NAMES)}); the other contrib cells and seq2seq are not in "
+          f"TensorFlow {VERSION}. Write those in TensorFlow 2 style with tf.keras.layers.")
+
+
+def dropped_reason(error):
+    """Why every RNN name is refused when TensorFlow no longer ships the private modules."""
+    return (f"tfgraph.legacy runs TensorFlow 1.x's RNN cells on TensorFlow's private modules "
+            f"{CELLS_MODULE} and {LOOPS_MODULE}, and TensorFlow {VERSION} no longer has them "
+            f"({error}). Write the recurrent part with tf.keras.layers.LSTM, GRU or SimpleRNN, "
+            f"or run the script on an older TensorFlow.")
+
+
+class _DeprecationFilter(logging.Filter):
+    """Drops TensorFlow's own deprecation lines about the RNN code (tfgraph.legacy's notes say it)."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        return not ("deprecated" in message and any(
+            word in message for word in ("rnn", "Zeros.__init__", "Constant.__init__",
+                                         "add_variable", "RNNCell")))
+
+
+def _quietly(function):
+    """``function`` without TensorFlow's deprecation messages for the RNN code."""
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return function(*args, **kwargs)
+    return call
+
+
+def _silence():
+    """Hide TensorFlow's warnings that RNN cells are deprecated: the notes already name today's spelling."""
+    warnings.filterwarnings("ignore", message=r"`tf\.nn\.rnn_cell\.\w+` is deprecated")
+    warnings.filterwarnings("ignore", message=r"`layer\.add_variable` is deprecated")
+    logging.getLogger("tensorflow").addFilter(_DeprecationFilter())
+
+
+def _renames(values, path, since):
+    """Rename entries for ``values``: name -> (value, modern spelling, ``since``)."""
+    return {name: (value, MODERN.get(name, f"tf.keras.layers ({name})"), since)
+            for name, value in values.items()}
+
+
+def namespaces(cells, loops):
+    """The RNN namespaces (tf.nn.rnn_cell, tf.contrib.rnn, ...) on ``cells`` and ``loops`` modules.
+
+    ``cells`` (or ``loops``) is an exception instead when TensorFlow no longer has it:
+    then every name of these namespaces is refused with the reason.
+    """
+    if isinstance(cells, Exception) or isinstance(loops, Exception):
+        reason = dropped_reason(cells if isinstance(cells, Exception) else loops)
+        spaces = {key: Namespace(path, refusal=reason) for key, path in (
+            ("rnn_cell", "tf.nn.rnn_cell"), ("contrib_rnn", "tf.contrib.rnn"),
+            ("ops_rnn", "tensorflow.python.ops.rnn"), ("models_rnn", "tensorflow.models.rnn"))}
+        spaces["nn"] = {}
+        spaces["nn_refused"] = {name: reason for name in ("rnn", "bidirectional_rnn", *LOOP_NAMES)}
+        return spaces
+    _silence()
+    cell_values = {name: getattr(cells, name) for name in CELL_NAMES}
+    loop_values = {name: _quietly(getattr(loops, name)) for name in LOOP_NAMES}
+    old_loops = {"rnn": (loop_values["static_rnn"], "tf.nn.static_rnn", "1.0",
+                         MODERN["static_rnn"]),
+                 "bidirectional_rnn": (loop_values["static_bidirectional_rnn"],
+                                       "tf.nn.static_bidirectional_rnn", "1.0",
+                                       MODERN["static_bidirectional_rnn"])}
+    rnn_cell = Namespace("tf.nn.rnn_cell", renames=_renames(cell_values, "tf.nn.rnn_cell", "2.0"),
+                         refusal=OTHERS)
+    contrib_rnn = Namespace(
+        "tf.contrib.rnn", renames=_renames({**cell_values, **loop_values}, "tf.contrib.rnn", "2.0"),
+        refusal=OTHERS)
+    ops_rnn = Namespace("tensorflow.python.ops.rnn", members=loop_values, renames=old_loops,
+                        fallback=loops, refusal=OTHERS)
+    models_rnn = Namespace("tensorflow.models.rnn",
+                           members={"rnn_cell": rnn_cell, "rnn": ops_rnn}, refusal=OTHERS)
+    return {"rnn_cell": rnn_cell, "contrib_rnn": contrib_rnn, "ops_rnn": ops_rnn,
+            "models_rnn": models_rnn, "nn": {**loop_values}, "nn_refused": {},
+            "nn_renames": old_loops}
+
+
+def _load(name):
+    """The private module ``name``, or the ImportError saying TensorFlow no longer has it."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        return e
+
+
+RNN = namespaces(_load(CELLS_MODULE), _load(LOOPS_MODULE))
