@@ -1,4 +1,4 @@
-"""The checker's machinery: declaring checks, loading a student's file and running the checks on it.
+"""The checker's machinery: declaring checks, what a check may ask of a student's file, loading it.
 
 A check is a function of one `Submission`. It returns when the student's code does what
 the task asks and raises `CheckFailed(hint)` when it does not; the hint teaches (what was
@@ -7,8 +7,10 @@ When the student's own code raises, the verdict names the exception, its message
 student's line instead of printing a traceback. The checks of lesson L's exercises live
 in `lessons.exercises.checkers.L` and register themselves with `@check`.
 
-This module runs checks in the current process; `lessons.exercises.runner` runs them in
-a worker process with a time limit, which is what the command line uses.
+A check runs twice, never deciding where the student's code runs: `lessons.exercises.record`
+runs it in the student's process to write down what the code produced, and
+`lessons.exercises.replay` runs it again in the judge's process, answering from that
+record, to decide. `lessons.exercises.runner` starts both processes.
 """
 import contextlib
 import importlib

@@ -242,7 +242,8 @@ def serve_judge():
                 descriptions, results = judge(request["exercise"], request["path"], request["messages"])
                 answer = {"checks": descriptions, "results": [result._asdict() for result in results]}
             except Tampered as error:
-                answer = {"tampered": str(error)}
+                answer = {"tampered": str(error),
+                          "checks": [one.description for one in checks_for(request["exercise"])]}
             except Exception as error:  # the checker's own bug: say so rather than hang the parent
                 answer = {"error": f"{type(error).__name__}: {error}"}
             answers.write(json.dumps(answer) + "\n")

@@ -171,7 +171,7 @@ class Recorder:
 
 
 def search(submission, fake, **arguments):
-    """first_diverging_rate(fake, **arguments) and the rates it tried (fake.rates, as the student's run left them)."""
+    """first_diverging_rate(fake, **arguments); fake.rates then holds the rates it tried in the student's run."""
     try:
         got = submission.function("first_diverging_rate")(fake, **arguments)
         fake.rates = submission.observed("rates tried", lambda: list(fake.rates))
