@@ -20,16 +20,15 @@ import ast
 import importlib
 import json
 import keyword
-import os
 import re
 import sys
-import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
 from lessons import LESSONS, header
+from tfgraph import atomic
 from tfgraph.errors import TfgraphError
 
 LESSONS_DIR = Path(__file__).resolve().parent
@@ -321,25 +320,10 @@ def write_atomically(text, path):
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
+        return atomic.write_atomically(path, lambda stream: stream.write(text))
     except OSError as error:
         raise TfgraphError(f"Cannot write {path}: {error.strerror or error}. "
                            "Choose a folder you can write to with --out.") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a notebook is an ordinary file
-        os.replace(temporary, path)
-    except BaseException as error:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        if isinstance(error, OSError):
-            raise TfgraphError(f"Cannot write {path}: {error.strerror or error}. "
-                               "Choose a folder you can write to with --out.") from None
-        raise
-    return path
 
 
 def write_notebook(name, out=DEFAULT_OUT):

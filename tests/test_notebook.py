@@ -155,6 +155,17 @@ def test_one_lesson_goes_to_notebooks_in_the_current_folder(tmp_path, monkeypatc
     assert "Wrote notebooks/multiplication.ipynb" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o002])
+def test_a_notebook_gets_the_mode_the_umask_gives_and_no_leftovers(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        path = notebook.write_notebook("multiplication", tmp_path)
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600: a class shares these
+    assert [p.name for p in tmp_path.iterdir()] == ["multiplication.ipynb"]
+
+
 def test_an_unknown_lesson_is_one_paragraph_and_exit_2(tmp_path):
     process = subprocess.run([sys.executable, "-m", "lessons.notebook", "cnnn", "--out", str(tmp_path)],
                              cwd=ROOT, capture_output=True, text=True, timeout=60)

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tfgraph.atomic import umask_mode
 from tfgraph.mnist_data import (  # noqa: F401  (re-exported: tfgraph.mnist is the API)
     COLS, FILES, NUM_CLASSES, ROWS, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS,
     DataSet, Datasets, MNISTError, build_datasets, read_idx, sha256_of)
@@ -112,13 +113,6 @@ def _find_local(train_dir, name):
     return None
 
 
-def _ordinary_file_mode():
-    """Return the permissions the umask gives a new file (0o644 under the usual 022)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def _prepare_dir(train_dir):
     """Create ``train_dir`` if needed and make sure files can be written there."""
     try:
@@ -166,7 +160,7 @@ def _download(url, target, name, timeout):
             raise MNISTError("it is cut short or not a valid gzip file") from None
         if not good:
             raise MNISTError("it does not match its SHA-256 checksum")
-        os.chmod(part.name, _ordinary_file_mode())  # the temporary file was private (0600)
+        os.chmod(part.name, umask_mode())  # the temporary file was private (0600)
         os.replace(part.name, target)
     except BaseException:  # also KeyboardInterrupt: never leave the .part behind
         try:
