@@ -11,6 +11,7 @@ one judge) serves every batch and every command-line test here.
 import json
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,20 @@ def test_a_helper_that_cannot_start_gives_its_real_reason(tmp_path, monkeypatch)
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     with pytest.raises(WorkerFailed, match="ImportError: TensorFlow is broken on purpose"):
         grade([Job("multiply_add", str(solution_file("multiply_add")))], timeout=30)
+
+
+def test_a_zygote_that_dies_is_replaced_and_the_file_checked_again(checker, tmp_path):
+    """A file that killed the zygote would fail every file beside it; they are checked again, alone."""
+    slow = tmp_path / "slow" / "multiply_add.py"
+    slow.parent.mkdir()
+    slow.write_text("import time\ntime.sleep(4)\n" + solution_file("multiply_add").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    first = checker.zygote.helper.process
+    killer = threading.Timer(1.5, first.kill)
+    killer.start()
+    try:
+        report = checker.grade([Job("multiply_add", str(slow), "slow")], timeout=60)[0]
+    finally:
+        killer.cancel()
+    assert first.poll() is not None and checker.zygote.helper.process is not first
+    assert report.ok, describe(report)

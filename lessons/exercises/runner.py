@@ -9,6 +9,7 @@ others go on.
 
 No TensorFlow is imported in the process that calls `grade`.
 """
+import contextlib
 import json
 import math
 import os
@@ -179,10 +180,45 @@ class Helper:
             pass
 
 
+class Turns:
+    """Who may use the zygote: many first tries at once (`shared`), or one retry with nothing beside it (`alone`)."""
+
+    def __init__(self):
+        self.condition = threading.Condition()
+        self.running, self.exclusive = 0, False
+
+    @contextlib.contextmanager
+    def shared(self):
+        """Run beside other shared users, never beside an `alone` one."""
+        with self.condition:
+            self.condition.wait_for(lambda: not self.exclusive)
+            self.running += 1
+        try:
+            yield
+        finally:
+            with self.condition:
+                self.running -= 1
+                self.condition.notify_all()
+
+    @contextlib.contextmanager
+    def alone(self):
+        """Run with nothing else in the zygote, so a file that kills it again can only fail itself."""
+        with self.condition:
+            self.condition.wait_for(lambda: not self.exclusive and self.running == 0)
+            self.exclusive = True
+        try:
+            yield
+        finally:
+            with self.condition:
+                self.exclusive = False
+                self.condition.notify_all()
+
+
 class Zygote:
     """The zygote helper: runs one student file per forked child, several at once; restarts if it dies."""
 
     def __init__(self):
+        self.turns = Turns()
         self.lock = threading.Lock()
         self.numbers = iter(range(1, 1 << 62))
         self.generation = 0
@@ -294,10 +330,12 @@ def _check(job, timeout, zygote, judge):
         report.checks = list(judge.run({"describe": job.exercise}, timeout).get("checks", []))
         report.problem = f"{MISSING}: there is no {job.exercise}.py in {job.student or 'the folder'}."
         return report
-    answer, generation = zygote.run(job, timeout)
-    if answer is None:  # the zygote died (a file killed it?): once more, in a fresh one
+    with zygote.turns.shared():
+        answer, generation = zygote.run(job, timeout)
+    if answer is None:  # the zygote died (did a file kill it?): once more, in a fresh one, alone
         zygote.restart(generation)
-        answer, _ = zygote.run(job, timeout)
+        with zygote.turns.alone():
+            answer, _ = zygote.run(job, timeout)
     if answer is None:
         report.problem = ("The checker's process ended while running your code. Does it kill other processes "
                           "or exhaust the machine's memory?")
