@@ -40,8 +40,10 @@ def write_atomically(path, write, binary=False):
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(error, OSError) and error.filename is None:
+            error.filename = str(path)  # fsync and write errors name no file: say which one
         raise
     return path

@@ -27,8 +27,9 @@ def write_json_atomically(path, data):
 
 def _first_line(error):
     """The first line of an exception's message, short enough for a sentence."""
-    text = str(getattr(error, "message", None) or getattr(error, "strerror", None) or error).strip()
-    return (text.splitlines() or [type(error).__name__])[0][:200]
+    lines = str(getattr(error, "message", None) or getattr(error, "strerror", None) or error).strip().splitlines()
+    full = [line for line in lines if "space left" in line or "quota" in line.lower()]  # say the disk is full
+    return (full or lines or [type(error).__name__])[0].strip()[:300]
 
 
 class Checkpoints:

@@ -162,7 +162,7 @@ def show_graph(args, graph):
     with open_run(args, graph, {"graph_only": 1}) as run:
         pass
     print("\n".join(graphinfo.describe(graph)))
-    print_closing(run)
+    print_closing(run, curves=False)
     return run
 
 
@@ -255,9 +255,10 @@ def run(main, argv=None):
     except Exception as error:  # not `except tf.errors...`: that would import TensorFlow for --help
         if not isinstance(error, tf.errors.ResourceExhaustedError):
             raise
-        if "space left" in str(error) or "quota" in str(error).lower():
-            print(f"\nerror: the disk is full: {str(error).strip().splitlines()[0][:200]}. Free some space or "
-                  "choose another --logdir; the checkpoints saved so far are whole.", file=sys.stderr)
+        full = [line for line in str(error).splitlines() if "space left" in line or "quota" in line.lower()]
+        if full:  # TensorFlow reports a full disk as a ResourceExhaustedError too
+            print(f"\nerror: the disk is full: {full[0].strip()[:300]}. Free some space or choose another "
+                  "--logdir; the checkpoints saved so far are whole.", file=sys.stderr)
             sys.exit(1)
         print("\nerror: TensorFlow ran out of memory. Try a smaller --batch-size or --test-size.",
               file=sys.stderr)

@@ -102,7 +102,7 @@ def resume_args(parser, args, argv):
           f"{'; now also ' + ' '.join(without_resume(argv)) if without_resume(argv) else ''})")
     args = parser.parse_args(saved_argv + argv)  # flags given now win over the saved ones
     args.resume = run_dir
-    args.argv = saved_argv + without_resume(argv)
+    args.argv = saved_argv + argv  # run.json keeps them without --resume (open_run)
     return args
 
 
@@ -123,10 +123,32 @@ def check_not_finished(args):
     raise AlreadyFinished(f"This run {done}; add --epochs N (more than {epochs}) to train on. Nothing was changed.")
 
 
+def lock_run(run_dir):
+    """Hold an exclusive lock on `run_dir` while this process writes it; refuse if another process holds it.
+
+    The lock is the open file `run_dir/.lock`; it goes when the file is closed or the
+    process ends (even by kill -9), so a stale lock cannot block a later --resume.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not on Windows: no lock, as before
+        return None
+    Path(run_dir).mkdir(parents=True, exist_ok=True)
+    stream = open(Path(run_dir) / ".lock", "a")
+    try:
+        fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        stream.close()
+        raise TfgraphError(
+            f"Another process is training the run {run_dir} right now (two would write the same checkpoints "
+            "and event files). Wait for it to finish, or stop it with Ctrl-C, then resume; nothing was "
+            "changed.") from None
+    return stream
+
+
 def open_run(args, graph, settings=None):
     """The lesson's TensorBoard run: a new folder, or with --resume the one being continued (every lesson)."""
     from tfgraph import summaries
-    from tfgraph.checkpoints import write_json_atomically
 
     resuming = bool(getattr(args, "resume", None))
     if resuming:
@@ -140,16 +162,26 @@ def open_run(args, graph, settings=None):
     run = summaries.Run(run_dir, graph, resuming=resuming, checkpoint_seconds=getattr(args, "checkpoint_every", 60.0),
                         resume_command=resume_command)  # holds the run: a second --resume now stops here
     run.dry_run = bool(getattr(args, "dry_run", False))
+    try:
+        _write_run_files(args, run)
+    except BaseException as error:
+        run.__exit__(type(error), error, None)  # closes the writers; a new run is marked failed
+        raise
+    return run
+
+
+def _write_run_files(args, run):
+    """Write run.json (the flags without --resume) and, for a new run, the HParams settings."""
     import tensorflow as tf
 
-    write_json_atomically(run_dir / "run.json", {"lesson": args.lesson, "argv": without_resume(args.argv),
+    from tfgraph.checkpoints import write_json_atomically
+    from tfgraph.cli import NOT_HYPERPARAMETERS
+
+    write_json_atomically(run.dir / "run.json", {"lesson": args.lesson, "argv": without_resume(args.argv),
                                                 "dry_run": run.dry_run, "tensorflow": tf.__version__})
     if not run.resuming and not getattr(args, "graph_only", False):
-        from tfgraph.cli import NOT_HYPERPARAMETERS
-
         run.write_settings({key: value for key, value in vars(args).items()
                             if key not in NOT_HYPERPARAMETERS and isinstance(value, (bool, int, float, str))})
-    return run
 
 
 def print_closing(run, plots=(), curves=True):

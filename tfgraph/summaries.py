@@ -25,6 +25,7 @@ from PIL import Image
 
 from tfgraph.checkpoints import Checkpoints
 from tfgraph.errors import TfgraphError
+from tfgraph.runs import lock_run
 
 tf1 = tf.compat.v1
 
@@ -139,7 +140,8 @@ class Run:
     def __exit__(self, exc_type, error, traceback):
         self.close(error_in_flight=error is not None)
         stopped_by_user = exc_type is KeyboardInterrupt or getattr(error, "exit_status", 1) == 130
-        if error is not None and not self.resuming and not stopped_by_user and not self.checkpoints.dir.exists():
+        if error is not None and not self.resuming and not stopped_by_user \
+                and not (self.checkpoints.dir / "checkpoint").exists():
             self._mark_failed()
 
     def _mark_failed(self):
@@ -150,29 +152,6 @@ class Run:
             self.dir = failed
         except OSError:
             pass  # the error being raised matters more than the folder's name
-
-
-def lock_run(run_dir):
-    """Hold an exclusive lock on `run_dir` while this process writes it; refuse if another process holds it.
-
-    The lock is the open file `run_dir/.lock`; it goes when the file is closed or the
-    process ends (even by kill -9), so a stale lock cannot block a later --resume.
-    """
-    try:
-        import fcntl
-    except ImportError:  # not on Windows: no lock, as before
-        return None
-    Path(run_dir).mkdir(parents=True, exist_ok=True)
-    stream = open(Path(run_dir) / ".lock", "a")
-    try:
-        fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        stream.close()
-        raise TfgraphError(
-            f"Another process is training the run {run_dir} right now (two would write the same checkpoints "
-            "and event files). Wait for it to finish, or stop it with Ctrl-C, then resume; nothing was "
-            "changed.") from None
-    return stream
 
 
 def start_run(logdir, lesson, graph, settings=None):
