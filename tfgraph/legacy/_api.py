@@ -12,7 +12,7 @@ from operator import attrgetter
 
 import tensorflow as tf
 
-from tfgraph.legacy import _estimator, _nn, _ops
+from tfgraph.legacy import _estimator, _nn, _ops, _train
 from tfgraph.legacy._contrib import CONTRIB, EXAMPLES, LAYERS
 from tfgraph.legacy._rnn import RNN
 from tfgraph.legacy._core import Namespace, UnsupportedError, note, unsupported
@@ -57,6 +57,7 @@ NN = Namespace(
 
 TRAIN = Namespace(
     "tf.train", fallback=v1.train, modern=tf.train,
+    members={"SyncReplicasOptimizer": _train.SyncReplicasOptimizer},
     renames={
         "SummaryWriter": (v1.summary.FileWriter, "tf.summary.FileWriter", "1.0",
                           "tf.compat.v1.summary.FileWriter"),

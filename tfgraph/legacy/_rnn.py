@@ -53,7 +53,7 @@ class _DeprecationFilter(logging.Filter):
         message = record.getMessage()
         return not ("deprecated" in message and any(
             word in message for word in ("rnn", "Zeros.__init__", "Constant.__init__",
-                                         "add_variable", "RNNCell")))
+                                         "add_variable", "RNNCell", "get_checkpoint_mtimes")))
 
 
 def _quietly(function):
