@@ -1,6 +1,7 @@
 """The distributed lesson on real gRPC servers on 127.0.0.1: async, sync, faults, and nothing left behind."""
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -97,7 +98,7 @@ def wait_for_line(process, pattern, lines, deadline=90):
 
 
 def test_killed_worker_does_not_stop_the_chief_a_killed_chief_resumes_and_ctrl_c_stops_all(tmp_path):
-    flags = ["--epochs", "12", "--how-often", "20", "--checkpoint-every", "0.5", "--logdir", str(tmp_path)]
+    flags = ["--epochs", "40", "--how-often", "20", "--checkpoint-every", "0.5", "--logdir", str(tmp_path)]
     process, lines = start_lesson(*flags), []
     try:
         pids = {}
@@ -106,17 +107,27 @@ def test_killed_worker_does_not_stop_the_chief_a_killed_chief_resumes_and_ctrl_c
             pids[name] = int(pid)
         assert wait_for_line(process, r"\[worker 0\] global step", lines), "".join(lines)
         os.kill(pids["worker 1"], signal.SIGKILL)
-        assert wait_for_line(process, r"worker 1 was killed by signal 9; the other workers go on", lines)
+        killed = wait_for_line(process, r"worker 1 was killed by signal 9; the other workers go on\. "
+                                        r"Restart it with: python (.*)$", lines)
+        assert killed, "".join(lines)
+        rejoined = subprocess.Popen([sys.executable, *shlex.split(killed.group(1))], cwd=ROOT, text=True,
+                                    env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, bufsize=1)
         checkpoint = wait_for_line(process, r"\[worker 0\] global step (\d+)", lines)
         run_dir, = (tmp_path / "distributed").iterdir()
         while not (run_dir / "checkpoints" / "checkpoint").exists():
             assert wait_for_line(process, r"\[worker 0\] global step", lines), "".join(lines)
+        rejoined_lines = []
+        rejoined_at = wait_for_line(rejoined, r"worker 1 starts at global step (\d+)", rejoined_lines)
+        assert rejoined_at and int(rejoined_at.group(1)) > 0, "".join(rejoined_lines)  # a worker rejoins
         os.kill(pids["worker 0"], signal.SIGKILL)
         lines.extend(process.stdout)
         assert process.wait(timeout=30) == 1, "".join(lines)
     finally:
-        if process.poll() is None:
-            process.kill()
+        for started in (process, locals().get("rejoined")):
+            if started is not None and started.poll() is None:
+                started.kill()
+                started.wait()
     output = "".join(lines)
     assert "Task worker 0 was killed by signal 9, so the cluster was stopped" in output
     assert int(checkpoint.group(1)) > 0 and "Final accuracy" not in output

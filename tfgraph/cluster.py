@@ -9,6 +9,7 @@ stops every one by its process group, at the end, on Ctrl-C and when one fails.
 """
 import errno
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -203,7 +204,7 @@ class LocalCluster:
                     continue  # a worker that saw the last step
                 if status < 0 and name.startswith("worker") and name != self.chief:
                     print(f"[cluster] {name} was killed by signal {-status}; the other workers go on. "
-                          f"Restart it with: python {' '.join(self.commands[name])}", flush=True)
+                          f"Restart it with: python {shlex.join(self.commands[name])}", flush=True)
                     continue
                 how = f"was killed by signal {-status}" if status < 0 else f"stopped with exit status {status}"
                 raise TfgraphError(
