@@ -3,6 +3,7 @@
 Lessons run in-process through `cli.run`, exactly the path `python -m lessons.<name>`
 takes, so each case costs no extra TensorFlow import.
 """
+import argparse
 import errno
 import gzip
 import json
@@ -442,3 +443,10 @@ def test_run_files_get_the_umasks_modes(tmp_path, capsys):
 def test_the_multiplication_lesson_promises_no_curves(tmp_path, capsys):
     status, out, _ = run_cli(multiplication.main, ["--logdir", str(tmp_path)], capsys)
     assert status is None and "See the graph with:" in out and "curves" not in out
+
+
+def test_a_decay_rate_flag_type_takes_0_and_refuses_1():
+    assert cli.decay_rate("0") == 0 and cli.decay_rate("0.9") == 0.9
+    for bad in ("1", "-0.1", "nan", "x"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            cli.decay_rate(bad)

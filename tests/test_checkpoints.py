@@ -209,7 +209,8 @@ def test_restore_latest_without_any_checkpoint(tmp_path):
 def test_a_save_clears_what_killed_saves_left_behind(tmp_path):
     graph, weights, checkpoints = saved_three(tmp_path)
     leftovers = [tmp_path / "model.ckpt-7.index", tmp_path / "model.ckpt-7.data-00000-of-00001",
-                 tmp_path / ".position-9.jsonab12.tmp", tmp_path / "position-1.json", tmp_path / "checkpoint.tmp5f3e"]
+                 tmp_path / ".position-9.jsonab12.tmp", tmp_path / "position-1.json", tmp_path / "checkpoint.tmp5f3e",
+                 tmp_path / "model.ckpt-3.data-00000-of-00001.tempstate123"]
     for path in leftovers:
         path.write_bytes(b"x" * 1000)
     (tmp_path / "model.ckpt-8_temp").mkdir()

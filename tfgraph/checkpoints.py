@@ -92,7 +92,7 @@ class Checkpoints:
             if name.startswith("position-") and name.endswith(".json"):
                 stale = name[len("position-"):-len(".json")] not in kept
             elif name.startswith("model.ckpt-"):
-                stale = "_temp" in name or name[len("model.ckpt-"):].split(".", 1)[0] not in kept
+                stale = "_temp" in name or "tempstate" in name or name[len("model.ckpt-"):].split(".", 1)[0] not in kept
             else:
                 stale = name.endswith(".tmp") or name.startswith("checkpoint.tmp")
             if stale:

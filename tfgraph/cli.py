@@ -14,7 +14,8 @@ import tensorflow as tf
 
 from tfgraph import graphinfo, runs
 from tfgraph.errors import TfgraphError
-from tfgraph.flags import folder, non_negative_float, positive_float, positive_int, probability, seed  # noqa: F401
+from tfgraph.flags import (decay_rate, folder, non_negative_float, positive_float, positive_int,  # noqa: F401
+                           probability, seed)
 from tfgraph.runs import open_run, print_closing  # noqa: F401 (lessons call them as cli.open_run, ...)
 
 tf1 = tf.compat.v1

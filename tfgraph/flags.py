@@ -63,3 +63,11 @@ def probability(text):
     return value
 
 
+
+
+def decay_rate(text):
+    """A decay of a running average: at least 0 and below 1 (RMSProp's, in the CNN and the modern net)."""
+    value = _number(text, float, "a number")
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
+    return value
