@@ -134,8 +134,8 @@ def build_graph(args, task_index=0):
             optimizer = tf1.train.SyncReplicasOptimizer(
                 optimizer, replicas_to_aggregate=args.replicas_to_aggregate, total_num_replicas=num_workers)
         ops = training.classifier_ops(model, Y, cluster.StepCounting(optimizer, global_step))
-        not_ready = tf1.report_uninitialized_variables(  # (?,) names, empty once the chief initialized them
-            tf1.global_variables(), name="not_ready")  # not --sync's local_step: each worker sets its own
+        with tf.name_scope("init"):  # (?,) names, empty once the chief initialized them; not --sync's
+            not_ready = tf1.report_uninitialized_variables(tf1.global_variables(), name="not_ready")  # local_step
         not_ready.mark_used()  # only non-chief workers run it
     return graph, SimpleNamespace(graph=graph, X=X, Y=Y, ops=ops, global_step=global_step, optimizer=optimizer,
                                   not_ready=not_ready)
@@ -237,7 +237,7 @@ def train(args, server, g, run, data):
         hooks.append(cluster.SyncReplicasHook(g.optimizer, is_chief, num_tokens=0))
     options = tf1.RunOptions(timeout_in_ms=int(args.timeout * 1000))
     fetches = [g.ops.train_operation, g.ops.total_cost, g.global_step]
-    accuracies, steps, step = training.AccuracyHistory(), 0, 0
+    accuracies, steps, step, cost = training.AccuracyHistory(), 0, 0, float("nan")
     source = batches(train_X, train_Y, args.batch_size, args.seed, args.task_index)
     started = time.perf_counter()
     with g.graph.as_default(), tf1.train.MonitoredTrainingSession(
@@ -263,7 +263,7 @@ def train(args, server, g, run, data):
     seconds = time.perf_counter() - started
     print(f"worker {args.task_index}: {steps} steps in {seconds:.1f} s, "
           f"{steps * args.batch_size / seconds:.0f} samples/s", flush=True)
-    accuracies.seconds, accuracies.samples_per_step = seconds, samples_per_step
+    accuracies.seconds, accuracies.samples_per_step, accuracies.last_cost = seconds, samples_per_step, cost
     return accuracies
 
 
@@ -291,6 +291,7 @@ def evaluate_on_chief(args, server, graph, g, run, test_X, test_Y, accuracies):
     accuracies.final_accuracy = final
     accuracies.record(accuracies.samples_seen, final)
     summaries.add_scalars(run.test, accuracies.samples_seen, accuracy=final)
+    summaries.add_scalars(run.train, accuracies.samples_seen, cost=accuracies.last_cost)  # the chief's last batch
     print(f"Finished training for {args.num_epochs} epoch{'' if args.num_epochs == 1 else 's'} "
           f"({accuracies.samples_seen} samples, {'sync' if args.sync else 'async'})")
     print("Took %.02f seconds" % accuracies.seconds)
