@@ -77,3 +77,15 @@ def test_a_new_run_that_fails_before_a_checkpoint_is_marked_failed(tmp_path):
             raise TfgraphError("the batch does not fit")
     assert run.dir.name == "20260101-000000,failed" and run.dir.is_dir()
     assert not (tmp_path / "20260101-000000").exists()
+
+
+def test_flags_given_again_with_resume_replace_the_saved_ones():
+    from tfgraph import cli, runs
+
+    parser = cli.lesson_parser("", "linear_regression")
+    cli.add_training_flags(parser, num_epochs=200, learning_rate=0.01)
+    cli.add_common_flags(parser, uses_mnist=False)
+    saved = ["--epochs", "3", "--show", "--logdir", "L", "--seed=4"]
+    now = ["--logdir", "L", "--resume", "--epochs", "5", "--seed", "5"]
+    assert runs.merge_argv(parser, saved, now) == ["--show", *now]
+    assert runs.without_resume(["--resume", "R", "--epochs", "5", "--resume=R", "--resume"]) == ["--epochs", "5"]

@@ -53,6 +53,24 @@ def without_resume(argv):
     return kept
 
 
+def merge_argv(parser, saved, now):
+    """`saved` then `now`, keeping only the last of each flag given in both (`--epochs 2` ... `--epochs 5`)."""
+    def groups(argv):
+        found, index = [], 0
+        while index < len(argv):
+            action = parser._option_string_actions.get(argv[index].split("=", 1)[0])
+            takes = 1 if action is not None and action.nargs != 0 and "=" not in argv[index] else 0
+            following = argv[index + 1] if index + 1 < len(argv) else "-"
+            if action is not None and action.nargs == "?" and following.startswith("-"):
+                takes = 0  # a bare --resume
+            found.append((action.dest if action is not None else None, argv[index:index + 1 + takes]))
+            index += 1 + takes
+        return found
+
+    given_now = {dest for dest, _ in groups(now) if dest is not None}
+    return [token for dest, tokens in groups(saved) if dest is None or dest not in given_now for token in tokens] + now
+
+
 def read_run_json(run_dir):
     """The run's run.json as a dict, or a TfgraphError saying it cannot be read."""
     try:
@@ -102,7 +120,7 @@ def resume_args(parser, args, argv):
           f"{'; now also ' + ' '.join(without_resume(argv)) if without_resume(argv) else ''})")
     args = parser.parse_args(saved_argv + argv)  # flags given now win over the saved ones
     args.resume = run_dir
-    args.argv = saved_argv + argv  # run.json keeps them without --resume (open_run)
+    args.argv = merge_argv(parser, saved_argv, argv)  # run.json keeps them without --resume (open_run)
     return args
 
 
