@@ -21,7 +21,7 @@ def task_of(device):
 # --- ps_placement: build_model -----------------------------------------------------------
 
 def placement(submission):
-    """What build_model() placed where, measured in the student's process (the judge's copy of a graph has no devices)."""
+    """What build_model() placed where, measured in the student's process (the judge's graphs carry no devices)."""
     graph = submission.memo("build_model", lambda: submission.function("build_model")())
     expect(isinstance(graph, tf.Graph), f"build_model() should return the new tf.Graph it built in, "
                                         f"but it returned {kind(graph)}.")
@@ -91,6 +91,7 @@ def reference(graph):
 
 
 def compare(submission, graph, description):
+    """Check variables_by_task(graph) against the checker's own answer, with a hint for the first difference."""
     got = submission.function("variables_by_task")(graph)
     expect(isinstance(got, dict), f"variables_by_task should return a dict, but it returned {kind(got)}.")
     want = reference(graph)
