@@ -1,8 +1,8 @@
 """Classroom exercises: solutions pass, untouched and mistaken student files fail with the right hint, the CLI.
 
-All the checks of solutions, student files and mistakes run in one batch in one worker
-process, so TensorFlow is imported a handful of times for the whole file (that worker
-and the command-line runs), never once per check.
+All the checks of solutions, student files and mistakes run in one batch (one zygote
+forking a process per file, one judge), so TensorFlow is imported a handful of times for
+the whole file (those helpers and the command-line runs), never once per check.
 """
 import ast
 import csv
@@ -19,8 +19,9 @@ import pytest
 import lessons
 from lessons import exercises
 from lessons.exercises import EXERCISES, solution_file, student_file
+import lessons.exercises.__main__ as cli
 from lessons.exercises.__main__ import main as cli_main
-from lessons.exercises.runner import Job, grade
+from lessons.exercises.runner import Checker, Job
 
 ROOT = Path(__file__).resolve().parents[1]
 MISTAKES = ROOT / "tests" / "exercise_mistakes"
@@ -55,10 +56,17 @@ def output_size(size, window, stride, padding):
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
+def checker():
+    """One zygote and one judge for the batch and the in-process command-line runs."""
+    with Checker() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def reports(checker, tmp_path_factory):
     """Every solution, untouched student file and mistake, checked in one batch: {(kind, key): Report}.
 
-    The last job ends its worker process; being last, it costs no restart.
+    The crash job ends only its own process: every file runs in a process of its own.
     """
     crash = tmp_path_factory.mktemp("crash") / "pooling_size.py"
     crash.write_text(CRASH, encoding="utf-8")
@@ -66,7 +74,7 @@ def reports(tmp_path_factory):
             + [Job(name, str(student_file(name)), "student") for name in NAMES]
             + [Job(path.name.split("__")[0], str(path), path.name) for path in MISTAKE_FILES]
             + [Job("pooling_size", str(crash), "crash")])
-    found = grade(jobs, timeout=120, workers=1)  # one TensorFlow import for the whole batch
+    found = checker.grade(jobs, timeout=120, workers=2)
     return {(job.student if job.student in ("solution", "student", "crash") else "mistake",
              job.exercise if job.student in ("solution", "student") else job.student): report
             for job, report in zip(jobs, found)}
@@ -177,12 +185,14 @@ def test_unknown_exercise_is_a_clear_error(capsys):
     assert "Did you mean multiply_add?" in capsys.readouterr().err
 
 
-def test_check_passes_a_solution_and_exits_zero():
-    process = run("-m", "lessons.exercises", "check", "multiply_add",
-                  str(solution_file("multiply_add").relative_to(ROOT)))
-    assert process.returncode == 0, process.stdout + process.stderr[-2000:]
-    assert "Checking lessons/exercises/solutions/multiply_add.py" in process.stdout.replace(os.sep, "/")
-    assert process.stdout.count("  PASS  ") == 3 and "3 of 3 checks passed. Well done!" in process.stdout
+def test_check_passes_a_solution_and_exits_zero(checker, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "grade", lambda jobs, timeout, on_result=None, **kwargs:
+                        checker.grade(jobs, timeout, on_result=on_result))
+    monkeypatch.chdir(ROOT)
+    assert cli_main(["check", "multiply_add", str(solution_file("multiply_add").relative_to(ROOT))]) == 0
+    out = capsys.readouterr().out
+    assert "Checking lessons/exercises/solutions/multiply_add.py" in out.replace(os.sep, "/")
+    assert out.count("  PASS  ") == 3 and "3 of 3 checks passed. Well done!" in out
 
 
 def test_student_code_that_ends_the_process_gets_a_verdict(reports):
