@@ -305,6 +305,10 @@ def test_sizes_that_cannot_fit_in_memory(tmp_path, capsys):
     assert status == 1 and "--num-points 10000000000000 would need about 640,000.0 GB" in err
     status, _, err = run_cli(multivariable_regression.main, ["--n", str(10 ** 7), "--m", str(10 ** 7)], capsys)
     assert status == 1 and "GB of memory" in err
+    status, _, err = run_cli(fully_connected.main, ["--sample", "--num-hidden", str(10 ** 8), "--logdir", str(tmp_path)],
+                             capsys)
+    assert status == 1 and "The model's 79,400,000,000 weights" in err and "GB of memory" in err
+    assert only_run(tmp_path, "fully_connected").name.endswith(",num-hidden=100000000,sample,failed")
 
 
 def damage(path):

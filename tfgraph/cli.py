@@ -227,6 +227,10 @@ def device_scope(args):
 
 def session(args, graph):
     """A tf.compat.v1.Session for `graph` on the --device; on 'cpu' no GPU is used (introduced by every lesson)."""
+    variables = graph.get_collection(tf1.GraphKeys.GLOBAL_VARIABLES)
+    sizes = [v.shape.num_elements() * v.dtype.size for v in variables if v.shape.is_fully_defined()]
+    # Each weight is held, initialized and updated: count three copies before TensorFlow tries.
+    require_memory(3 * sum(sizes), f"The model's {sum(sizes) // 4:,} weights (the flags that size its layers)")
     config = tf1.ConfigProto(allow_soft_placement=True)
     if args.device == "cpu":
         config.device_count["GPU"] = 0
