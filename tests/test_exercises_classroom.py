@@ -63,8 +63,9 @@ def graded(checker, tmp_path_factory):
     reference = Job("multiply_add", str(solution_file("multiply_add")), "reference")
     untouched = Job("multiply_add", str(student_file("multiply_add")), "untouched")
     late = Job("multiply_add", str(solution_file("multiply_add")), "reference_after")
+    late_untouched = Job("multiply_add", str(student_file("multiply_add")), "untouched_after")
     alone = {name: checker.grade([job], timeout=60)[0] for name, job in jobs.items()}
-    order = [reference, untouched, *jobs.values(), late]
+    order = [reference, untouched, *jobs.values(), late, late_untouched]
     together = checker.grade(order, timeout=60, workers=2)
     return {"alone": alone, "class": {job.student: report for job, report in zip(order, together)}}
 
@@ -83,8 +84,9 @@ def test_attack_never_passes(graded, where, name):
         assert report.problem.startswith(TAMPERED) and not report.results
 
 
-def test_the_untouched_file_fails_with_its_own_hint(graded):
-    report = graded["class"]["untouched"]
+@pytest.mark.parametrize("student", ["untouched", "untouched_after"])
+def test_the_untouched_file_fails_with_its_own_hint(graded, student):
+    report = graded["class"][student]
     assert report.status == "failed" and report.passed == 0, describe(report)
     assert all("Not done yet: make z" in result.hint for result in report.results), describe(report)
 
