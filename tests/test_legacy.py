@@ -587,18 +587,18 @@ def test_tf_layers_network_learns(tf):
     ("tf.contrib.learn", "tf.contrib.learn is not supported: tf.contrib.learn (its Estimators"),
     ("tf.contrib.slim", "tf.contrib.slim is not supported: tf.contrib.slim became the separate "
                         "tf-slim package"),
-    ("tf.contrib.rnn.BasicLSTMCell", "tf.contrib.rnn is not supported: TensorFlow 1.x's RNN "
-                                     "cells were Keras layers"),
-    ("tf.nn.rnn_cell.GRUCell", "tf.nn.rnn_cell is not supported: TensorFlow 1.x's RNN cells"),
+    ("tf.contrib.rnn.LayerNormBasicLSTMCell", "tf.contrib.rnn.LayerNormBasicLSTMCell is not "
+                                              "supported: tfgraph.legacy runs TensorFlow 1.x's basic cells"),
+    ("tf.contrib.seq2seq", "tf.contrib.seq2seq is not supported: TensorFlow 1.x's seq2seq code"),
+    ("tf.contrib.factorization", "tf.contrib.factorization is not supported: tf.contrib.factorization"),
     ("tf.contrib.crf", "tf.contrib.crf is not supported: tf.contrib was removed in TensorFlow "
                        "2.0. tfgraph.legacy rebuilds only the basic pieces"),
     ("tf.contrib.layers.batch_norm", "tf.contrib.layers.batch_norm is not supported: it needs "
                                      "moving averages"),
-    ("tf.layers.batch_normalization", "tf.layers.batch_normalization is not supported: it "
-                                      "needs moving averages"),
     ("tf.layers.conv3d", "tf.layers.conv3d is not supported: tf.layers was a set of Keras "
                          "layers, which Keras 3 no longer offers to graph code"),
-    ("tf.estimator", "tf.estimator is not supported: tf.estimator was removed in TensorFlow 2.16"),
+    ("tf.estimator.DNNClassifier", "tf.estimator.DNNClassifier is not supported: tfgraph.legacy "
+                                   "runs custom Estimators"),
     ("tf.no_such_thing", "tf.no_such_thing is not supported: neither tfgraph.legacy nor "
                          "TensorFlow"),
     ("tf.nn.no_such_thing", "tf.nn.no_such_thing is not supported"),
@@ -610,8 +610,7 @@ def test_what_cannot_run_is_refused_by_name(tf, expression, message):
     assert str(error.value).startswith(message)
     assert isinstance(error.value, (TfgraphError, AttributeError))
     owner, name = expression.rsplit(".", 1)
-    if name not in ("BasicLSTMCell", "GRUCell"):  # for those, the owner is what is refused
-        assert not hasattr(eval(owner, {"tf": tf}), name)
+    assert not hasattr(eval(owner, {"tf": tf}), name)
 
 
 def test_names_kept_in_compat_v1_note_where_they_live(tf, tmp_path, capsys):
@@ -667,9 +666,9 @@ def test_imports_of_tensorflow_submodules(tf, capsys):
     refusals = {
         ("tensorflow.contrib.slim", ()): "tf.contrib.slim is not supported",
         ("tensorflow.contrib", ("learn",)): "tf.contrib.learn is not supported",
-        ("tensorflow.examples.tutorials.mnist", ("mnist",)):
-            "tensorflow.examples.tutorials.mnist.mnist is not supported: tfgraph.legacy "
-            "provides only tensorflow.examples.tutorials.mnist.input_data",
+        ("tensorflow.examples.tutorials.mnist", ("fully_connected_feed",)):
+            "tensorflow.examples.tutorials.mnist.fully_connected_feed is not supported: "
+            "tfgraph.legacy provides the MNIST tutorial's input_data and mnist modules only",
         ("tensorflow.python.no_such_module", ()): "tensorflow.python.no_such_module is not "
                                                   "supported: TensorFlow 2",
         ("tensorflow.python.framework", ("no_such_name",)):
@@ -694,8 +693,17 @@ def test_input_data_reads_the_sample_offline(tf, tmp_path, monkeypatch, capsys):
                                        validation_size=0)
     assert raw.train.images.shape == (6000, 28, 28, 1) and raw.train.images.dtype == np.uint8
     assert not (tmp_path / "MNIST_data").exists()
-    with pytest.raises(tf.LegacyError, match=r"fake_data=True\) is not supported"):
-        tf.input_data.read_data_sets("MNIST_data/", fake_data=True)
+    first = data.train.images[:100]
+    shuffled, _ = data.test.next_batch(100, False)  # TF1's order: False is fake_data
+    assert not np.array_equal(shuffled, data.test.images[:100])  # shuffling stayed on
+    in_order, _ = raw.test.next_batch(50, False, False)
+    assert np.array_equal(in_order, raw.test.images[:50])
+    assert images.shape == first.shape
+    fake = tf.input_data.read_data_sets("MNIST_data/", fake_data=True, one_hot=True)
+    fake_images, fake_labels = fake.train.next_batch(3)
+    assert fake.train.num_examples == 10000
+    assert np.array_equal(fake_images, np.ones((3, 784)))
+    assert np.array_equal(fake_labels, np.eye(10)[[0, 0, 0]])
 
 
 def test_input_data_uses_the_folder_or_the_cache(tf, tmp_path, monkeypatch):
@@ -715,3 +723,72 @@ def test_input_data_uses_the_folder_or_the_cache(tf, tmp_path, monkeypatch):
     assert calls[1][0] == holding
     assert calls[1][1]["validation_size"] == 100 and calls[1][1]["seed"] == 7
     assert not empty.exists()
+
+
+def test_numpy_names_only_for_the_script(tf, tmp_path, capsys):
+    write_script(tmp_path, "old_numpy.py", """
+        import numpy as np
+        assert np.int is int and np.float is float and np.object is object
+        print(np.reshape(np.arange(6), newshape=(2, 3)).shape)
+        print(np.array([1.5], dtype=np.float).dtype)
+    """)
+    reshape = np.reshape
+    assert run_main(tf, str(tmp_path / "old_numpy.py")) == 0
+    captured = capsys.readouterr()
+    assert "(2, 3)\nfloat64" in captured.out
+    assert "np.int is int (or np.int64) since NumPy 1.24 removed it" in captured.err
+    assert not hasattr(np, "int") and not hasattr(np, "float") and not hasattr(np, "object")
+    assert np.reshape is reshape
+    with pytest.raises(TypeError):
+        np.reshape(np.arange(6), newshape=(2, 3))
+
+
+def test_rnn_names_refused_if_tensorflow_drops_the_private_modules(tf):
+    from tfgraph.legacy import _rnn
+    spaces = _rnn.namespaces(ImportError("No module named 'rnn_cell_impl'"), object())
+    with pytest.raises(tf.UnsupportedError, match=r"tf.contrib.rnn.BasicLSTMCell is not "
+                       r"supported: .*private modules .*rnn_cell_impl'"):
+        spaces["contrib_rnn"].BasicLSTMCell
+    assert "dynamic_rnn" in spaces["nn_refused"]
+
+
+def test_nce_loss_old_and_new_orders_agree(tf, capsys):
+    with new_graph(tf):
+        weights = tf.constant(np.random.RandomState(0).randn(20, 4).astype(np.float32))
+        biases = tf.zeros([20])
+        inputs = tf.constant(np.random.RandomState(1).randn(8, 4).astype(np.float32))
+        labels = tf.constant(np.arange(8, dtype=np.int64)[:, None])
+        sampled = (tf.constant([1, 2, 3], tf.int64), tf.ones([8, 1]), tf.ones([3]))
+        new = tf.nn.nce_loss(weights, biases, labels, inputs, 3, 20, sampled_values=sampled)
+        old = tf.nn.nce_loss(weights, biases, inputs, labels, 3, 20, sampled_values=sampled)
+        new_value, old_value = run(tf, [new, old])
+    assert np.allclose(new_value, old_value)
+    assert "tf.nn.nce_loss(weights, biases, inputs, labels) is" in capsys.readouterr().err
+
+
+def test_runner_messages_as_python_gives_them(tf, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    write_script(tmp_path, "bad_import.py", """
+        import tensorflow as tf
+        import no_such_module_here
+    """)
+    assert run_main(tf, "bad_import.py") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):")
+    assert "ModuleNotFoundError: No module named 'no_such_module_here'" in err
+    assert 'bad_import.py", line 2' in err
+    assert "tfgraph" not in err  # no frame of the runner's import hook
+    (tmp_path / "pkg").mkdir()
+    assert run_main(tf, "pkg") == 1
+    assert capsys.readouterr().err == ("python -m tfgraph.legacy: can't find '__main__' module "
+                                       "in 'pkg'\n")
+
+
+def test_mnist_tutorial_with_fake_data(tf, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    script = Path(__file__).resolve().parent / "legacy_scripts" / "old_feed.py"
+    assert run_main(tf, "--quiet", script, "fake") == 0
+    out = capsys.readouterr().out
+    assert "test examples: 10000" in out
+    assert "first label: 0 image sum: 784.0" in out
+    assert "nce fell: True" in out

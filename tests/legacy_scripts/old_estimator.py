@@ -26,7 +26,7 @@ def model_fn(features, labels, mode, params):
     net = tf.reshape(features["x"], [-1, 8, 8, 1])
     training = mode == tf.estimator.ModeKeys.TRAIN
     net = tf.layers.conv2d(net, 4, 3, padding="same", activation=tf.nn.relu)
-    net = tf.layers.batch_normalization(net, training=training)
+    net = tf.layers.batch_normalization(net, momentum=0.9, training=training)
     net = tf.layers.conv2d_transpose(net, 2, 2, strides=2)             # (?, 16, 16, 2)
     net = tf.layers.average_pooling2d(net, 2, 2)                       # (?, 8, 8, 2)
     net = tf.layers.max_pooling2d(net, 2, 2)                           # (?, 4, 4, 2)
@@ -47,7 +47,8 @@ def model_fn(features, labels, mode, params):
 
 
 classifier = tf.estimator.Estimator(model_fn=model_fn, model_dir=model_dir,
-                                    params={"classes": 2})
+                                    params={"classes": 2},
+                                    config=tf.estimator.RunConfig(tf_random_seed=1))
 train_input = tf.estimator.inputs.numpy_input_fn(
     x={"x": images}, y=labels, batch_size=32, num_epochs=None, shuffle=True)
 classifier.train(input_fn=train_input, steps=60)

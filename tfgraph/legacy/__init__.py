@@ -23,7 +23,7 @@ off (old scripts create placeholders at their top level) and 1.x's TensorShape, 
 - otherwise ``tf.compat.v1.<name>`` unchanged, with the same kind of note when the
   name left the TensorFlow 2 API (``tf.Session``, ``tf.placeholder``, ...).
 
-What cannot run (``tf.contrib.learn``, RNN cells, ``tf.layers.batch_normalization``,
+What cannot run (``tf.contrib.learn``, ``tf.contrib.seq2seq``, ``tf.contrib.slim``,
 ...) raises `UnsupportedError` naming the symbol, the reason and what to use
 instead. The tables of names are in ``_api.py``.
 """

@@ -71,7 +71,7 @@ class DataSet(mnist.DataSet):
 
 def _adopted(datasets, one_hot):
     """The splits of tfgraph.mnist as this module's DataSet (same data, TensorFlow 1.x's next_batch)."""
-    for split in datasets:
+    for split in datasets if isinstance(datasets, tuple) else ():
         split.__class__ = DataSet
         split._fake_one_hot = one_hot
     return datasets
