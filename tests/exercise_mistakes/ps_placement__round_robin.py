@@ -16,11 +16,3 @@ def build_model(num_hidden=620):
         W_o = tf.Variable(tf1.random_normal([num_hidden, 10], stddev=0.01), name="W_o")
         tf.matmul(tf.nn.sigmoid(tf.matmul(X, W_h)), W_o, name="logits")
     return graph
-
-
-def variables_by_task(graph):
-    tasks = {}
-    for variable in graph.get_collection(tf1.GraphKeys.GLOBAL_VARIABLES):
-        spec = tf.DeviceSpec.from_string(variable.op.device)
-        tasks.setdefault(f"/job:{spec.job}/task:{spec.task}", []).append(variable.op.name)
-    return {task: sorted(names) for task, names in tasks.items()}

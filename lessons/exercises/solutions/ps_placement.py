@@ -39,23 +39,27 @@ def variables_by_task(graph):
     return {task: sorted(names) for task, names in sorted(tasks.items())}
 
 
-def lesson_placement(num_ps):
-    """The lesson's graph as `replica_device_setter` places it on `num_ps` ps tasks (with a global step)."""
+def lesson_graph_on(num_ps, optimizer):
+    """The lesson's graph placed by replica_device_setter on `num_ps` ps tasks, trained by `optimizer`."""
     graph = tf.Graph()
     with graph.as_default(), tf1.device(tf1.train.replica_device_setter(ps_tasks=num_ps)):
-        tf1.train.get_or_create_global_step()
+        tf1.train.get_or_create_global_step()  # created first: ps task 0
         X = tf1.placeholder(tf.float32, shape=[None, 784], name="X")
-        W_h = training.init_weights([784, 620], name="W_h")
-        W_o = training.init_weights([620, 10], name="W_o")
-        tf.matmul(tf.nn.sigmoid(tf.matmul(X, W_h)), W_o, name="logits")
+        Y = tf1.placeholder(tf.float32, shape=[None, 10], name="Y")
+        logits = tf.matmul(tf.nn.sigmoid(tf.matmul(X, training.init_weights([784, 620], name="W_h"))),
+                           training.init_weights([620, 10], name="W_o"))
+        training.classifier_ops(logits, Y, optimizer)  # Momentum adds a slot beside each weight
     return graph
 
 
 def main():
-    """Print which task holds what: build_model, then the lesson's placement on one and two ps tasks."""
+    """Print which task holds what: build_model, then the lesson's placement with plain and Momentum descent."""
     print("build_model():", variables_by_task(build_model()))
-    for num_ps in (1, 2):
-        print(f"the lesson with --ps {num_ps}:", variables_by_task(lesson_placement(num_ps)))
+    for num_ps, optimizer in ((1, tf1.train.GradientDescentOptimizer(0.2)),
+                              (2, tf1.train.GradientDescentOptimizer(0.2)),
+                              (3, tf1.train.MomentumOptimizer(0.2, 0.9))):
+        print(f"the lesson on {num_ps} ps task(s), {optimizer.get_name()}:",
+              variables_by_task(lesson_graph_on(num_ps, optimizer)))
 
 
 if __name__ == "__main__":
