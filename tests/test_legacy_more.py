@@ -53,9 +53,15 @@ def results(tmp_path_factory):
     hosts = [f"--ps_hosts=127.0.0.1:{ps_port}", f"--worker_hosts=127.0.0.1:{worker_port}"]
     replica = str(SCRIPTS / "old_replica.py")
     ps = start(["--quiet", replica, "--job_name=ps", "--task_index=0", *hosts], folder, "ps")
+    ps2_port, worker2_port = free_port(), free_port()
+    hosts2 = [f"--ps_hosts=127.0.0.1:{ps2_port}", f"--worker_hosts=127.0.0.1:{worker2_port}"]
+    ps2 = start(["--quiet", replica, "--job_name=ps", "--task_index=0", *hosts2], folder, "ps2")
     runs = {
         "worker": start(["--quiet", replica, "--job_name=worker", "--task_index=0",
                          "--sync_replicas", "--train_steps=150", *hosts], folder, "worker"),
+        "monitored": start(["--quiet", replica, "--job_name=worker", "--task_index=0",
+                            "--sync_replicas", "--monitored", "--train_steps=150", *hosts2],
+                           folder, "monitored"),
         "rnn": start([str(SCRIPTS / "old_rnn.py")], folder, "rnn"),
         "estimator": start([str(SCRIPTS / "old_estimator.py"), str(folder / "model")], folder,
                            "estimator"),
@@ -66,9 +72,10 @@ def results(tmp_path_factory):
         for name, run in runs.items():
             done[name] = finish(run)
     finally:
-        ps[0].kill()  # server.join() never returns: stopped by its own pid
-        ps[0].wait(timeout=30)
-    done["ps_port_free"] = _port_free(ps_port)
+        for task in (ps, ps2):
+            task[0].kill()  # server.join() never returns: stopped by its own pid
+            task[0].wait(timeout=30)
+    done["ps_ports_free"] = _port_free(ps_port) and _port_free(ps2_port)
     return done
 
 
@@ -124,11 +131,13 @@ def test_mnist_tutorial_modules_and_nce_old_order(results):
     assert "tf.nn.nce_loss(weights, biases, inputs, labels) is" in err
 
 
-def test_distributed_script_in_the_official_style(results):
-    status, out, err = results["worker"]
+@pytest.mark.parametrize("run", ["worker", "monitored"])
+def test_distributed_script_in_the_official_style(results, run):
+    """Supervisor (worker) or MonitoredTrainingSession, both with SyncReplicasOptimizer."""
+    status, out, err = results[run]
     assert status == 0, err[-3000:]
     assert lines(out, "w on") == ["/job:ps/task:0 | train on /job:worker/task:0"]
     assert int(lines(out, "steps:")[0]) >= 150
     assert lines(out, "w:") == ["2.00 -3.00"]  # y = 2 x1 - 3 x2 + 0.5, learned on the ps
     assert "Coordinator stopped with threads still running" not in err
-    assert results["ps_port_free"]
+    assert results["ps_ports_free"]

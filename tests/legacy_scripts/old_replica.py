@@ -56,8 +56,11 @@ def main(unused_argv):
         with tf.train.MonitoredTrainingSession(master=server.target, is_chief=is_chief,
                                                hooks=hooks) as sess:
             while not sess.should_stop():
-                _, step = sess.run([train_op, global_step], {x: xs, y: ys})
-            print("final loss: %.4f" % sess.run(loss, {x: xs, y: ys}))
+                _, step, last_loss, w_value = sess.run([train_op, global_step, loss, w],
+                                                       {x: xs, y: ys})
+        print("steps:", step + 1)
+        print("w: %.2f %.2f" % tuple(w_value.ravel()))
+        print("final loss: %.4f" % last_loss)
         return
 
     init_op = tf.global_variables_initializer()

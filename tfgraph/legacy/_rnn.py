@@ -50,6 +50,7 @@ class _DeprecationFilter(logging.Filter):
     """Drops TensorFlow's own deprecation lines about the RNN code (tfgraph.legacy's notes say it)."""
 
     def filter(self, record):
+        """False for a deprecation line about the RNN code."""
         message = record.getMessage()
         return not ("deprecated" in message and any(
             word in message for word in ("rnn", "Zeros.__init__", "Constant.__init__",
