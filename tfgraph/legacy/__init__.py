@@ -25,7 +25,8 @@ off (old scripts create placeholders at their top level) and 1.x's TensorShape, 
 
 What cannot run (``tf.contrib.learn``, ``tf.contrib.seq2seq``, ``tf.contrib.slim``,
 ...) raises `UnsupportedError` naming the symbol, the reason and what to use
-instead. The tables of names are in ``_api.py``.
+instead. The tables of names are in ``_api.py`` and ``_contrib.py``; what each part rests
+on is in docs/old-code.md.
 """
 import tensorflow as _tf
 
