@@ -101,6 +101,8 @@ def test_rnn_cells_and_loops_train_with_tf1_variable_names(results):
     assert "lstm/rnn/basic_lstm_cell/kernel:0" in names
     assert "gru/rnn/multi_rnn_cell/cell_1/gru_cell/gates/kernel:0" in names
     assert "bi/bidirectional_rnn/fw/lstm_cell/kernel:0" in names
+    assert "shared/rnn/multi_rnn_cell/cell_1/basic_lstm_cell/kernel:0" in names
+    assert "MultiRNNCell([cell] * n) shares one cell since TensorFlow 1.1" in err
     assert float(lines(out, "accuracy:")[0]) > 0.85  # a coin would give 0.5
     assert "tf.nn.rnn is tf.nn.static_rnn since TensorFlow 1.0" not in err  # rnn.rnn, not tf.nn.rnn
     assert "tensorflow.python.ops.rnn.rnn is tf.nn.static_rnn" in err

@@ -34,6 +34,11 @@ with tf.variable_scope("bi"):
 with tf.variable_scope("dyn"):
     dyn_out, dyn_state = tf.nn.dynamic_rnn(tf.contrib.rnn.BasicRNNCell(5), x, dtype=tf.float32)
 
+with tf.variable_scope("shared"):  # TensorFlow 1.0: each layer its own variables
+    one_cell = tf.contrib.rnn.BasicLSTMCell(3)
+    shared_out, _ = tf.nn.dynamic_rnn(tf.contrib.rnn.MultiRNNCell([one_cell] * 2), x,
+                                      dtype=tf.float32)
+
 cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits, y))
 train = tf.train.AdamOptimizer(0.01).minimize(cost)
 accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)), tf.float32))

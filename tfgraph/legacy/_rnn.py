@@ -16,7 +16,7 @@ import warnings
 
 import tensorflow as tf
 
-from tfgraph.legacy._core import Namespace
+from tfgraph.legacy._core import Namespace, note
 
 VERSION = tf.__version__
 CELLS_MODULE = "tensorflow.python.keras.layers.legacy_rnn.rnn_cell_impl"
@@ -74,6 +74,32 @@ def _silence():
     logging.getLogger("tensorflow").addFilter(_DeprecationFilter())
 
 
+def _own_layers(multi_rnn_cell):
+    """MultiRNNCell that gives each layer its own cell when one cell object is listed twice.
+
+    TensorFlow 1.0 made separate variables for each layer of ``MultiRNNCell([cell] *
+    n)``; since 1.1 the layers share the one cell, whose weights cannot fit both the
+    input and the layer below: the graph fails to build. The repeats become copies
+    (same class and settings), with a note.
+    """
+    class MultiRNNCell(multi_rnn_cell):
+        __doc__ = multi_rnn_cell.__doc__
+
+        def __init__(self, cells, *args, **kwargs):
+            cells, seen = list(cells), set()
+            for i, cell in enumerate(cells):
+                if id(cell) in seen:
+                    note("MultiRNNCell([cell] * n)",
+                         "MultiRNNCell([cell] * n) shares one cell since TensorFlow 1.1; as in "
+                         "1.0, each layer gets its own copy here: write [make_cell() for _ in "
+                         "range(n)]")
+                    config = {k: v for k, v in cell.get_config().items() if k != "name"}
+                    cells[i] = type(cell).from_config(config)
+                seen.add(id(cell))
+            super().__init__(cells, *args, **kwargs)
+    return MultiRNNCell
+
+
 def _renames(values, path, since):
     """Rename entries for ``values``: name -> (value, modern spelling, ``since``)."""
     return {name: (value, MODERN.get(name, f"tf.keras.layers ({name})"), since)
@@ -96,6 +122,7 @@ def namespaces(cells, loops):
         return spaces
     _silence()
     cell_values = {name: getattr(cells, name) for name in CELL_NAMES}
+    cell_values["MultiRNNCell"] = _own_layers(cells.MultiRNNCell)
     loop_values = {name: _quietly(getattr(loops, name)) for name in LOOP_NAMES}
     old_loops = {"rnn": (loop_values["static_rnn"], "tf.nn.static_rnn", "1.0",
                          MODERN["static_rnn"]),
