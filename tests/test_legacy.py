@@ -792,3 +792,22 @@ def test_mnist_tutorial_with_fake_data(tf, tmp_path, monkeypatch, capsys):
     assert "test examples: 10000" in out
     assert "first label: 0 image sum: 784.0" in out
     assert "nce fell: True" in out
+
+
+def test_variable_named_global_step_is_the_global_step(tf):
+    with new_graph(tf):
+        assert tf.train.get_global_step() is None
+        weights = tf.Variable(tf.zeros([2]), name="weights")
+        step = tf.Variable(0, name="global_step", trainable=False)
+        assert isinstance(weights, tf.Variable) and isinstance(step, tf.Variable)
+        assert tf.train.get_global_step() is step
+        assert tf.get_collection(tf.GraphKeys.GLOBAL_STEP) == [step]
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(
+            tf.reduce_sum(weights), global_step=step)
+        with tf.train.MonitoredTrainingSession(
+                hooks=[tf.train.StopAtStepHook(last_step=3)]) as sess:
+            runs = 0
+            while not sess.should_stop():
+                sess.run(train)
+                runs += 1
+        assert runs == 3

@@ -30,10 +30,7 @@ def main(unused_argv):
     is_chief = FLAGS.task_index == 0
     with tf.device(tf.train.replica_device_setter(
             worker_device="/job:worker/task:%d" % FLAGS.task_index, cluster=cluster)):
-        if FLAGS.monitored:  # hooks find it by its collection
-            global_step = tf.train.get_or_create_global_step()
-        else:
-            global_step = tf.Variable(0, name="global_step", trainable=False)
+        global_step = tf.Variable(0, name="global_step", trainable=False)
         x = tf.placeholder(tf.float32, [None, 2])
         y = tf.placeholder(tf.float32, [None, 1])
         w = tf.Variable(tf.zeros([2, 1]))

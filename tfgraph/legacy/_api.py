@@ -114,6 +114,7 @@ TOP = Namespace(
                                     "tfgraph.legacy provides only its rnn and rnn_cell."),
         **{name: importlib.import_module(f"tensorflow.{name}") for name in PRIVATE},
         "concat": _ops.concat, "split": _ops.split, "reverse": _ops.reverse,
+        "Variable": _train.Variable,
         **_ops.REDUCERS,
     },
     renames={
