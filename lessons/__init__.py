@@ -16,6 +16,7 @@ LESSONS = (
     "fully_connected",
     "modern_net",
     "cnn",
+    "distributed",
 )
 
 #: The fields every lesson's docstring opens with, one `Field: value` line each.

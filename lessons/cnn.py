@@ -38,7 +38,7 @@ def parse_args(argv=None):
     parser = cli.lesson_parser(__doc__, "cnn")
     cli.add_training_flags(parser, num_epochs=10, batch_size=50, learning_rate=0.001, test_size=500,
                            how_often=20)
-    parser.add_argument("--decay", type=cli.positive_float, default=0.9,
+    parser.add_argument("--decay", type=cli.decay_rate, default=0.9,
                         help="RMSProp's decay of its running average of squared gradients (default: 0.9)")
     parser.add_argument("--num-hidden", type=cli.positive_int, default=625,
                         help="units in the dense layer (default: 625)")

@@ -317,6 +317,13 @@ def main(argv=None):
 # 1. Run `--ps 2`. Which variables does each ps task hold? (TensorBoard's graph, colour by device.)
 # 2. Compare `--sync` with the default: samples/s, and accuracy after the same --epochs.
 # 3. While it trains, `kill -9` worker 1's process. What does the chief do? And with --sync?
+#    (Flags on the command line; in a notebook, the variables of the first code cell: `ps = 2`, `sync = True`.)
+#
+# Checked exercise for this lesson: `ps_placement`. It is a file of your own that a checker
+# grades. In a terminal (in a notebook, start the line with `!`):
+#
+#     python -m lessons.exercises start ps_placement                  # a fresh ps_placement.py here
+#     python -m lessons.exercises check ps_placement ps_placement.py  # check your work
 
 # %%
 if __name__ == "__main__":

@@ -155,7 +155,7 @@ def settings_cell(knobs):
     """The first code cell: one `name = value  # --flag: help` line per knob."""
     assignments = [f"{knob.name} = {_literal(knob.default)}" for knob in knobs]
     aligned = min(max(map(len, assignments), default=0), 30) + 2  # comments start in one column
-    lines = []
+    lines = ["import lessons  # first: TensorFlow is then imported on first use, without its start-up messages", ""]
     for knob, assignment in zip(knobs, assignments):
         column = max(aligned, len(assignment) + 2)
         comment = knob.help if knob.kind == "negated switch" else f"{knob.flag}: {knob.help}"

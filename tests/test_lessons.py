@@ -30,6 +30,8 @@ EXPECTED = {
                    ["accuracy.png"], {"train": {"cost", "accuracy"}, "test": {"accuracy"}}),
     "cnn": (CLOSING,
             ["accuracy.png"], {"train": {"cost", "accuracy"}, "test": {"accuracy"}}),
+    "distributed": (["Finished training for 1 epoch", "Final accuracy was 0."], ["accuracy.png"],
+                    {"train": {"cost"}, "test": {"accuracy"}}),
 }
 
 

@@ -14,6 +14,7 @@ from nbclient import NotebookClient
 
 import lessons
 from lessons import notebook
+from tfgraph import quiet
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Lessons whose run draws plots (every one but multiplication).
@@ -71,7 +72,7 @@ def knob_values(nb):
     """The variables the settings cell defines, as the kernel would see them."""
     namespace = {}
     exec(settings(nb).source, namespace)  # noqa: S102  (plain assignments generated from the parser)
-    return {key: value for key, value in namespace.items() if not key.startswith("__")}
+    return {key: value for key, value in namespace.items() if not key.startswith("__") and key != "lessons"}
 
 
 @pytest.fixture(scope="module")
@@ -264,6 +265,9 @@ def test_notebook_runs_top_to_bottom(executed, name):
     run = nb.cells[-2]
     assert "dry_run=True" in outputs(run, "stdout")
     assert "usage:" not in outputs(run, "stderr")
+    noisy = [quiet_noise for cell in nb.cells if cell.cell_type == "code"
+             for quiet_noise in quiet.NOISE if quiet_noise in outputs(cell, "stderr")]
+    assert not noisy, f"TensorFlow's start-up messages in the notebook: {noisy}"
     images = outputs(run, "image/png")
     assert len(images) >= 1 if name in PLOTTING else not images
     assert list((folder / "logs" / name).glob("*/*/events.out.tfevents.*"))

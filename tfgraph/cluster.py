@@ -127,7 +127,7 @@ class StepCounting:
         return self.optimizer.minimize(loss, global_step=self.global_step)
 
 
-class SyncReplicasHook(tf1.train.SessionRunHook):
+class SyncReplicasHook:  # a SessionRunHook by its methods: subclassing would import TensorFlow for --help
     """SyncReplicasOptimizer's session hook, its chief queue runner on a coordinator of its own (distributed lesson).
 
     The chief's queue runner waits for the next round of gradients, which never comes
@@ -153,6 +153,12 @@ class SyncReplicasHook(tf1.train.SessionRunHook):
     def end(self, session):
         """Ask the queue runner to stop; closing the session cancels the wait it is in."""
         self.coord.request_stop()
+
+    def before_run(self, run_context):
+        """Nothing to add to a step's run (as SessionRunHook)."""
+
+    def after_run(self, run_context, run_values):
+        """Nothing to read after a step (as SessionRunHook)."""
 
 
 class LocalCluster:

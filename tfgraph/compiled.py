@@ -4,7 +4,7 @@
 TensorFlow can fix them once (`Session::MakeCallable`, reached from Python by
 `Session._make_callable_from_options`, the one private TensorFlow name tfgraph uses);
 each call then only hands over the arrays. On the fully connected net that made a
-training step 1.18-1.24x faster than `sess.run` (`python benchmarks/throughput.py
+training step 1.14-1.20x faster than `sess.run` (`python benchmarks/throughput.py
 --levers`, benchmarks/results.md). Without that name, `CompiledRun` falls back to
 `sess.run`: the same results, only slower.
 """

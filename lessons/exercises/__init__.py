@@ -65,6 +65,8 @@ EXERCISES = (
              "Add a fourth conv block of 256 filters and work out its output shape.", 20),
     Exercise("conv1_activations", "cnn",
              "Find conv1's ReLU in the graph by its name and fetch it for some images.", 15),
+    Exercise("ps_placement", "distributed",
+             "Put the output layer on a second parameter server; list the Variables each task holds.", 15),
 )
 
 _BY_NAME = {exercise.name: exercise for exercise in EXERCISES}
