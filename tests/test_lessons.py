@@ -11,7 +11,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 import lessons
 
 ROOT = Path(__file__).resolve().parents[1]
-TOP_SCOPES = {"input", "model", "cost", "train", "accuracy", "init"}
+TOP_SCOPES = {"input", "model", "cost", "train", "accuracy", "init", "global_step"}  # global_step: distributed
 
 # train_model's closing lines, in this order (the article's three, and the time split).
 CLOSING = ["Finished training for 1 epoch\n", "Took ", " s per epoch)\n",

@@ -17,8 +17,9 @@ from lessons import notebook
 from tfgraph import quiet
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Lessons whose run draws plots (every one but multiplication).
-PLOTTING = [name for name in lessons.LESSONS if name != "multiplication"]
+#: Lessons whose run draws plots under the cell: not multiplication (no plot), nor distributed (its
+#: chief is a separate process, which saves the plot as a PNG in the run folder).
+PLOTTING = [name for name in lessons.LESSONS if name not in ("multiplication", "distributed")]
 #: The kernel imports tfgraph and the lessons from this checkout. MPLBACKEND is dropped so that
 #: a CI's headless setting cannot hide what a learner's kernel would draw.
 KERNEL_ENV = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
