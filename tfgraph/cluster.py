@@ -19,6 +19,7 @@ import time
 
 import tensorflow as tf
 
+from tfgraph import quiet
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
@@ -178,7 +179,7 @@ class LocalCluster:
     def start(self, name, argv):
         """Start task `name` as `python argv...`, in a new session so that Ctrl-C reaches only us."""
         env = dict(os.environ)
-        if env.get("TFGRAPH_VERBOSE", "").strip() in ("", "0"):
+        if not quiet.verbose():
             env["TF_CPP_MIN_LOG_LEVEL"] = "2"  # gRPC's rendezvous warnings at every step's cleanup
         process = subprocess.Popen([sys.executable, *argv], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, text=True, bufsize=1, start_new_session=True, env=env)
