@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import describe  # noqa: E402
+from tfgraph.atomic import write_text_atomically  # noqa: E402
 
 MARKER_START = "<!-- distributed: start -->"
 MARKER_END = "<!-- distributed: end -->"
@@ -69,9 +70,7 @@ def write_section(lines):
         text = head + section + rest.split(MARKER_END, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
-    temporary = path.with_suffix(".md.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    write_text_atomically(path, text)
 
 
 def main():

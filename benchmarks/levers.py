@@ -1,7 +1,7 @@
 """The training step's levers, one at a time (`python benchmarks/throughput.py --levers`).
 
-`train_model` runs each step through `tfgraph.compiled.CompiledRun` with the lesson's
-train op, batch accuracy and cost, builds its feed with `update_d`, checks the cost
+`train_model` runs each step as `sess.run` of the lesson's train op, batch accuracy
+and cost, builds its feed with `update_d`, checks the cost
 (the NaN check) and updates a tqdm bar. Each loop variant below adds or removes one of
 those, on the lesson's own graph and Session; the Session's process-wide settings
 (intra-/inter-op threads, op determinism) each get a worker process of their own.
@@ -19,10 +19,10 @@ WORKER_TEXT = {"default": "lesson's Session (ConfigProto defaults, determinism o
                "intra2_inter1": "intra-op 2, inter-op 1", "intra1_inter1": "intra-op 1, inter-op 1",
                "no_determinism": "op determinism off"}
 LOOP_TEXT = {"feed_dict": "`sess.run(train_op, feed_dict=...)`", "callable": "`make_callable([train_op])`",
-             "compiled": "`CompiledRun([train_op])` (`tfgraph.compiled`, a compiled callable)",
+             "compiled": "`CompiledRun([train_op])` (`benchmarks/compiled_run.py`, a compiled callable)",
              "compiled_cost": "`CompiledRun([train_op, cost])` + NaN check, every step",
              "compiled_cost_every_10": "`CompiledRun([train_op])`, with the cost and NaN check every 10th step",
-             "train_step": "`train_model`'s step: `CompiledRun([train_op, accuracy, cost])`, `update_d` feed, "
+             "train_step": "`train_model`'s step: `sess.run([train_op, accuracy, cost])`, `update_d` feed, "
                            "NaN check",
              "tqdm_every_step": "`train_model`'s step + `bar.update` every step",
              "tqdm_every_100": "`train_model`'s step + `bar.update` every 100 steps",
@@ -38,7 +38,7 @@ LOOP_LEVERS = (
     ("a compiled callable (`CompiledRun`) instead of `make_callable`", "compiled", "callable"),
     ("fetch the cost every step (+ NaN check)", "compiled_cost", "compiled"),
     ("fetch the cost every 10th step (+ NaN check)", "compiled_cost_every_10", "compiled"),
-    ("fetch the batch accuracy too and feed through `update_d`", "train_step", "compiled_cost"),
+    ("`train_model`'s step (`sess.run` of train op, accuracy and cost through `update_d`) vs the compiled callable with the cost", "train_step", "compiled_cost"),
     ("tqdm `update` every step", "tqdm_every_step", "train_step"),
     ("tqdm `update` every 100 steps instead of every step", "tqdm_every_100", "tqdm_every_step"),
     ("gather each batch instead of copying the shuffled training set each epoch", "batch_gather", "epoch_copy"),
@@ -86,7 +86,7 @@ def step_functions(m, bar):
         check_cost(m.compiled_cost({X: x, Y: y, **train_feed})[1], 0, index, 0)
 
     def train_step(index, x, y):
-        _, _, cost = m.compiled_step(update_d(train_feed, {X: x, Y: y}))
+        _, _, cost = sess.run(m.train_fetches, feed_dict=update_d(train_feed, {X: x, Y: y}))
         check_cost(cost, 0, index, 0)
 
     steps = {"feed_dict": lambda index, x, y: sess.run(train_operation, feed_dict={X: x, Y: y, **train_feed}),
@@ -107,7 +107,7 @@ class LeverBackend(SessionBackend):
 
     def lever_prepare(self, model="fully_connected"):
         """Pre-shuffle the training set and build the loop variants' callables for `model`."""
-        from tfgraph.compiled import CompiledRun
+        from benchmarks.compiled_run import CompiledRun
 
         m = self.models[model]
         order = self.np.random.default_rng(7).permutation(len(m.train_X))
@@ -116,8 +116,7 @@ class LeverBackend(SessionBackend):
         m.step = m.sess.make_callable([g.ops.train_operation], feed_list=feeds)
         m.compiled = CompiledRun(m.sess, [g.ops.train_operation], feeds)
         m.compiled_cost = CompiledRun(m.sess, [g.ops.train_operation, g.ops.total_cost], feeds)
-        m.compiled_step = CompiledRun(m.sess, [g.ops.train_operation, g.ops.accuracy_operation, g.ops.total_cost],
-                                      feeds)
+        m.train_fetches = [g.ops.train_operation, g.ops.accuracy_operation, g.ops.total_cost]
         warm = step_functions(m, None)
         for variant in ("feed_dict", "callable", "compiled", "compiled_cost", "train_step"):
             warm[variant](0, m.lever_X[:batch], m.lever_Y[:batch])
@@ -179,7 +178,7 @@ class LeverBackend(SessionBackend):
         """Per-call costs, best of `repeats`, in microseconds, on a trivial graph with the FC model's feeds."""
         from tqdm.auto import tqdm
 
-        from tfgraph.compiled import CompiledRun
+        from benchmarks.compiled_run import CompiledRun
         from tfgraph.training import check_cost
 
         tf, tf1, np = self.tf, self.tf1, self.np

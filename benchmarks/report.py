@@ -5,6 +5,7 @@ import statistics
 from pathlib import Path
 
 from benchmarks.levers import LOOP_TEXT, WORKER_TEXT, lever_pairs
+from tfgraph.atomic import write_text_atomically
 
 IMPLEMENTATIONS = ("train_model", "bare", "keras", "torch", "torch_1thread")
 LABELS = {"train_model": "lesson's `train_model`", "bare": "bare `Session.run` loop",
@@ -66,8 +67,7 @@ def comparison_settings(data, options, peak, peak_how, loads, elapsed):
         f"- Threads: the lessons' Session uses `ConfigProto()` defaults, intra-op {session['intra']} and inter-op "
         f"{session['inter']} (0 lets TensorFlow use one thread per schedulable core: "
         f"{len(os.sched_getaffinity(0))} here), with op determinism on, as `--device cpu`/`auto` sets it; "
-        "`train_model` runs each step through one compiled callable (`tfgraph.compiled.CompiledRun`) on "
-        "TensorFlow's thread pool; Keras: intra-op "
+        "`train_model` runs each step as one `sess.run` on TensorFlow's thread pool; Keras: intra-op "
         + (f"{keras_info['intra']}, inter-op {keras_info['inter']}, determinism "
            f"{'on' if keras_info['determinism'] else 'off'}" if keras_info else "-")
         + (f"; PyTorch: `torch.get_num_threads()` = {torch_info['threads']}, interop {torch_info['interop_threads']} "
@@ -270,7 +270,5 @@ def write_results(path, markers, body):
     section_start, section_end = text.index(SECTION[0]), text.index(SECTION[1])
     section = replace_between(text[section_start:section_end], markers, body)
     text = text[:section_start] + section + text[section_end:]
-    temporary = path.with_name("." + path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    write_text_atomically(path, text)
     print(f"Wrote {path}")

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import describe  # noqa: E402
+from tfgraph.atomic import write_text_atomically  # noqa: E402
 
 # lesson: (article's epochs, article's final accuracy or None, goal, article's s/epoch or None)
 ARTICLE = {
@@ -146,9 +147,7 @@ def write_section(path, section, create=None):
         text = text[:text.index(MARKER_START)] + section + text[text.index(MARKER_END) + len(MARKER_END):]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
-    temporary = path.with_name("." + path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    write_text_atomically(path, text)
     print(f"Wrote {path}")
 
 

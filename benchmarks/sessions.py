@@ -114,11 +114,11 @@ class SessionBackend:
 
     def _train_model(self, m, images, labels, epochs, seed, test_size=None, how_often=None, test_set=None):
         """The lesson's `train_model` call, with a TensorBoard run, inside its session and graph; (history, stats)."""
-        from tfgraph import cli, training
+        from tfgraph import runs, training
 
         args, g = m.args, m.g
         # Inside the session and its graph, as in the lesson's `with cli.session(...) as sess:` block.
-        with cli.open_run(args, m.graph, {"seed": seed}) as run, m.sess.as_default(), m.graph.as_default(), \
+        with runs.open_run(args, m.graph, {"seed": seed}) as run, m.sess.as_default(), m.graph.as_default(), \
                 Stopwatch() as watch:
             history = training.train_model(
                 m.sess, images, labels, m.test_X[:test_set], m.test_Y[:test_set], g.ops.train_operation,

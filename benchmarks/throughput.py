@@ -29,7 +29,7 @@ it takes more than TORCH_TIME_CAP windows. Results go to benchmarks/results.md b
 the throughput.py markers (the rest of the file is kept), and are printed.
 
 `--levers` takes train_model's step apart on the fully connected model (a feed dict,
-`make_callable`, the compiled callable `tfgraph.compiled.CompiledRun` train_model uses,
+`make_callable`, the compiled callable `benchmarks/compiled_run.py` (train_model used it until issue 23),
 the cost and batch accuracy fetched each step, tqdm updates; benchmarks/levers.py),
 measures the compiled callable against `sess.run` on every model, and the process-wide
 Session settings (intra-/inter-op threads, op determinism) on every model.

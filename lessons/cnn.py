@@ -28,7 +28,7 @@ from types import SimpleNamespace
 
 import tensorflow as tf
 
-from tfgraph import cli, plotting, summaries, training
+from tfgraph import cli, evaluation, plotting, runs, summaries, training
 
 tf1 = tf.compat.v1
 
@@ -75,11 +75,11 @@ def conv_block(inputs, filters, keep_rate):
 def model_gen(X, w, w2, w3, w4, w_o, keep_rate_conv, keep_rate_hidden, block3_dropout=False):
     """The article's CNN: three conv blocks, a dense ReLU layer with dropout, then the logits."""
     with tf.name_scope("conv1"):
-        l1, l1o = conv_block(X, w, keep_rate_conv)  # (?, 28, 28, 32) convolved, (?, 14, 14, 32) pooled
+        l1, l1o = conv_block(X, w, keep_rate_conv)  # (?, 14, 14, 32), (?, 14, 14, 32): pooled from 28 x 28, dropped
     with tf.name_scope("conv2"):
-        l2, l2o = conv_block(l1o, w2, keep_rate_conv)  # (?, 14, 14, 64), then (?, 7, 7, 64)
+        l2, l2o = conv_block(l1o, w2, keep_rate_conv)  # (?, 7, 7, 64), (?, 7, 7, 64): from 14 x 14
     with tf.name_scope("conv3"):
-        l3, l3o = conv_block(l2o, w3, keep_rate_conv)  # (?, 7, 7, 128), then (?, 4, 4, 128)
+        l3, l3o = conv_block(l2o, w3, keep_rate_conv)  # (?, 4, 4, 128), (?, 4, 4, 128): from 7 x 7, rounded up
     with tf.name_scope("dense"):
         flat_size = w4.get_shape().as_list()[0]
         l3_final = tf.reshape(l3o if block3_dropout else l3, [-1, flat_size])  # (?, 2048); the article used l3
@@ -127,7 +127,7 @@ def main(argv=None):
     settings = {"lr": args.learning_rate, "keep_conv": args.keep_conv, "keep_hidden": args.keep_hidden,
                 "block3_dropout": int(args.block3_dropout), "seed": args.seed}
     test_feed = {g.keep_rate_conv: 1.0, g.keep_rate_hidden: 1.0}
-    with cli.open_run(args, graph, settings) as run:
+    with runs.open_run(args, graph, settings) as run:
         with cli.session(args, graph) as sess:
             sess.run(g.init)
             accuracies = training.train_model(
@@ -145,9 +145,9 @@ def main(argv=None):
             filters = sess.run(g.w)  # (3, 3, 1, 32)
             summaries.add_images(run.train, run.last_step,
                                  {"conv1/filters": summaries.tile(filters[:, :, 0, :].transpose(2, 0, 1), columns=8)})
-            training.log_test_views(run, sess, g.X, test_X, test_Y, g.ops.predict_operation, g.hidden, test_feed)
+            evaluation.log_test_views(run, sess, g.X, test_X, test_Y, g.ops.predict_operation, g.hidden, test_feed)
         plots = [plotting.plot_accuracies(accuracies, run.dir / "accuracy.png", ylim=(0.9, 1), show=args.show)]
-    cli.print_closing(run, plots)
+    runs.print_closing(run, plots)
     return accuracies
 
 

@@ -37,7 +37,7 @@ from types import SimpleNamespace
 import numpy as np
 import tensorflow as tf
 
-from tfgraph import checkpoints, cli, cluster, evaluation, plotting, summaries, training
+from tfgraph import atomic, cli, cluster, plotting, runs, summaries, training
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
@@ -134,8 +134,8 @@ def build_graph(args, task_index=0):
             optimizer = tf1.train.SyncReplicasOptimizer(
                 optimizer, replicas_to_aggregate=args.replicas_to_aggregate, total_num_replicas=num_workers)
         ops = training.classifier_ops(model, Y, cluster.StepCounting(optimizer, global_step))
-        with tf.name_scope("init"):  # (?,) names, empty once the chief initialized them; not --sync's
-            not_ready = tf1.report_uninitialized_variables(tf1.global_variables(), name="not_ready")  # local_step
+        with tf.name_scope("init"):  # global variables only: --sync's local_step is each worker's own
+            not_ready = tf1.report_uninitialized_variables(tf1.global_variables(), name="not_ready")  # (?,)
         not_ready.mark_used()  # only non-chief workers run it
     return graph, SimpleNamespace(graph=graph, X=X, Y=Y, ops=ops, global_step=global_step, optimizer=optimizer,
                                   not_ready=not_ready)
@@ -155,12 +155,12 @@ def launch(args):
     ports = cluster.free_ports(args.ps + args.workers)
     hosts = [f"127.0.0.1:{port}" for port in ports]
     ps_hosts, worker_hosts = ",".join(hosts[:args.ps]), ",".join(hosts[args.ps:])
-    run_dir = args.resume or summaries.make_run_dir(
+    run_dir = args.resume or runs.make_run_dir(
         args.logdir, args.lesson, {"sync": int(args.sync), "workers": args.workers, "seed": args.seed})
     if args.resume:
         print(f"Continuing the run in {run_dir}: the chief restores its last checkpoint")
     else:
-        checkpoints.write_json_atomically(run_dir / "run.json", {"lesson": args.lesson, "argv": args.argv,
+        atomic.write_json_atomically(run_dir / "run.json", {"lesson": args.lesson, "argv": args.argv,
                                                                 "tensorflow": tf.__version__})
     print(f"Cluster: ps {ps_hosts}; workers {worker_hosts}", flush=True)
     tasks = [("ps", index) for index in range(args.ps)] + [("worker", index) for index in range(args.workers)]
@@ -202,11 +202,12 @@ def run_task(args):
 def open_chief_run(args, graph):
     """The chief's TensorBoard run: the launcher's folder (--run-dir), or a new one, or --resume's."""
     if args.run_dir is None:
-        return cli.open_run(args, graph, {"sync": int(args.sync), "seed": args.seed})
-    run = summaries.Run(args.run_dir, graph, resuming=bool(args.resume))
+        return runs.open_run(args, graph, {"sync": int(args.sync), "seed": args.seed})
+    run = runs.Run(args.run_dir, graph, resuming=bool(args.resume))
     if not run.resuming:
-        run.write_settings({key: value for key, value in vars(args).items()
-                            if key not in cli.NOT_HYPERPARAMETERS and isinstance(value, (bool, int, float, str))})
+        summaries.write_hparams(run.dir, {key: value for key, value in vars(args).items()
+                                          if key not in runs.NOT_HYPERPARAMETERS
+                                          and isinstance(value, (bool, int, float, str))})
     return run
 
 
@@ -286,7 +287,7 @@ def waited_too_long(args):
 def evaluate_on_chief(args, server, graph, g, run, test_X, test_Y, accuracies):
     """The chief's closing lines: time, final accuracy on the whole test set, plot and TensorBoard run."""
     with tf1.Session(server.target, graph=graph) as sess:
-        final = evaluation.evaluate(sess, g.ops.accuracy_operation, g.X, g.Y, test_X, test_Y)
+        final = training.evaluate(sess, g.ops.accuracy_operation, g.X, g.Y, test_X, test_Y)
         accuracies.samples_seen = int(sess.run(g.global_step)) * accuracies.samples_per_step
     accuracies.final_accuracy = final
     accuracies.record(accuracies.samples_seen, final)
@@ -297,7 +298,7 @@ def evaluate_on_chief(args, server, graph, g, run, test_X, test_Y, accuracies):
     print("Took %.02f seconds" % accuracies.seconds)
     print("Final accuracy was %.04f" % final, flush=True)
     plot = plotting.plot_accuracies(accuracies, run.dir / "accuracy.png", ylim=(0.8, 1), show=args.show)
-    cli.print_closing(run, [plot])
+    runs.print_closing(run, [plot])
     return accuracies
 
 

@@ -26,7 +26,7 @@ from types import SimpleNamespace
 
 import tensorflow as tf
 
-from tfgraph import cli, plotting, training
+from tfgraph import cli, evaluation, plotting, runs, training
 
 tf1 = tf.compat.v1
 
@@ -84,7 +84,7 @@ def main(argv=None):
     if args.graph_only:
         return cli.show_graph(args, graph)
     train_X, train_Y, test_X, test_Y = cli.load_mnist(args)
-    with cli.open_run(args, graph, {"lr": args.learning_rate, "seed": args.seed}) as run:
+    with runs.open_run(args, graph, {"lr": args.learning_rate, "seed": args.seed}) as run:
         with cli.session(args, graph) as sess:
             sess.run(g.init)
             accuracies = training.train_model(
@@ -97,9 +97,9 @@ def main(argv=None):
             #
             # The curve zooms on [0.9, 1] as the article's did. TensorBoard also gets the
             # misclassified test digits and the hidden layer's view of them (projector).
-            training.log_test_views(run, sess, g.X, test_X, test_Y, g.ops.predict_operation, g.hidden)
+            evaluation.log_test_views(run, sess, g.X, test_X, test_Y, g.ops.predict_operation, g.hidden)
         plots = [plotting.plot_accuracies(accuracies, run.dir / "accuracy.png", ylim=(0.9, 1), show=args.show)]
-    cli.print_closing(run, plots)
+    runs.print_closing(run, plots)
     return accuracies
 
 

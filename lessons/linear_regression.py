@@ -23,7 +23,8 @@ is `tf.compat.v1.global_variables_initializer`; the data's seed is a flag.
 import numpy as np
 import tensorflow as tf
 
-from tfgraph import cli, plotting, summaries, training
+from tfgraph import cli, plotting, runs, summaries, training
+from tfgraph.resume import resumable_epochs
 
 tf1 = tf.compat.v1
 
@@ -68,7 +69,7 @@ def build_graph(args):
     graph = cli.new_graph(args)
     with graph.as_default(), cli.device_scope(args):
         with tf.name_scope("input"):
-            X = tf1.placeholder(tf.float32, name="X")  # (500,) here: any shape works
+            X = tf1.placeholder(tf.float32, name="X")  # no shape given: any shape works (500 numbers here)
             Y = tf1.placeholder(tf.float32, name="Y")
         with tf.name_scope("model"):
             w = tf.Variable(0.0, name="weights")
@@ -92,10 +93,10 @@ def build_graph(args):
 def train(args, graph, g, feed, fetch=()):
     """Run `args.num_epochs` full-batch steps; return the costs, the run and the values of `fetch` at the end."""
     costs = []
-    with cli.open_run(args, graph, {"lr": args.learning_rate, "seed": args.seed}) as run:
+    with runs.open_run(args, graph, {"lr": args.learning_rate, "seed": args.seed}) as run:
         with cli.session(args, graph) as sess:
             sess.run(g["init"])
-            for epoch in training.resumable_epochs(sess, run, args.num_epochs, {"costs": costs}):
+            for epoch in resumable_epochs(sess, run, args.num_epochs, {"costs": costs}):
                 sess.run(g["train_operation"], feed_dict=feed)
                 costs.append(training.check_cost(sess.run(g["cost"], feed_dict=feed), epoch, 0,
                                                   (epoch + 1) * len(feed[g["X"]])))  # stop if it became NaN
@@ -123,7 +124,7 @@ def main(argv=None):
         plotting.plot_curve(costs, run.dir / "cost.png", xlabel="Epoch", ylabel="Mean Squared Error",
                             show=args.show),
     ]
-    cli.print_closing(run, plots)
+    runs.print_closing(run, plots)
     return float(w_final), float(b_final), costs
 
 

@@ -23,7 +23,8 @@ from types import SimpleNamespace
 
 import tensorflow as tf
 
-from tfgraph import cli, plotting, summaries, training
+from tfgraph import cli, evaluation, plotting, runs, summaries, training
+from tfgraph.resume import resumable_epochs
 
 tf1 = tf.compat.v1
 
@@ -75,10 +76,10 @@ def main(argv=None):
         return cli.show_graph(args, graph)
     train_X, train_Y, test_X, test_Y = cli.load_mnist(args)
     accuracies = []
-    with cli.open_run(args, graph, {"lr": args.learning_rate, "seed": args.seed}) as run:
+    with runs.open_run(args, graph, {"lr": args.learning_rate, "seed": args.seed}) as run:
         with cli.session(args, graph) as sess:
             sess.run(g.init)
-            for epoch in training.resumable_epochs(sess, run, args.num_epochs, {"accuracies": accuracies},
+            for epoch in resumable_epochs(sess, run, args.num_epochs, {"accuracies": accuracies},
                                                    steps_per_epoch=len(train_X)):
                 samples_seen = epoch * len(train_X)
                 for batch_index, start in enumerate(range(0, len(train_X), args.batch_size)):
@@ -98,10 +99,10 @@ def main(argv=None):
             # TensorBoard also gets the test digits this model gets wrong.
             print("Final accuracy was %.04f" % accuracies[-1])
             run.last_step = samples_seen
-            training.log_test_views(run, sess, g.X, test_X, test_Y, g.ops.predict_operation)
+            evaluation.log_test_views(run, sess, g.X, test_X, test_Y, g.ops.predict_operation)
         plots = [plotting.plot_curve(accuracies, run.dir / "accuracy.png", xlabel="Epoch",
                                      ylabel="Test accuracy", show=args.show)]
-    cli.print_closing(run, plots)
+    runs.print_closing(run, plots)
     return accuracies
 
 

@@ -29,7 +29,7 @@ from types import SimpleNamespace
 
 import tensorflow as tf
 
-from tfgraph import cli, plotting, training
+from tfgraph import cli, evaluation, plotting, runs, training
 
 tf1 = tf.compat.v1
 
@@ -111,7 +111,7 @@ def main(argv=None):
     settings = {"lr": args.learning_rate, "keep_input": args.keep_input, "keep_hidden": args.keep_hidden,
                 "input_dropout": int(args.input_dropout), "seed": args.seed}
     test_feed = {g.keep_input: 1.0, g.keep_hidden: 1.0}
-    with cli.open_run(args, graph, settings) as run:
+    with runs.open_run(args, graph, settings) as run:
         with cli.session(args, graph) as sess:
             sess.run(g.init)
             accuracies = training.train_model(
@@ -122,9 +122,9 @@ def main(argv=None):
                 trace=args.trace)
 
             # ## Evaluate
-            training.log_test_views(run, sess, g.X, test_X, test_Y, g.ops.predict_operation, g.hidden, test_feed)
+            evaluation.log_test_views(run, sess, g.X, test_X, test_Y, g.ops.predict_operation, g.hidden, test_feed)
         plots = [plotting.plot_accuracies(accuracies, run.dir / "accuracy.png", ylim=(0.9, 1), show=args.show)]
-    cli.print_closing(run, plots)
+    runs.print_closing(run, plots)
     return accuracies
 
 

@@ -19,7 +19,7 @@ by building inside our own `tf.Graph`).
 # %%
 import tensorflow as tf
 
-from tfgraph import cli, summaries
+from tfgraph import cli, runs, summaries
 
 tf1 = tf.compat.v1
 
@@ -64,12 +64,12 @@ def main(argv=None):
     graph, x, y, xy = build_graph(args)
     if args.graph_only:
         return cli.show_graph(args, graph)
-    with cli.open_run(args, graph) as run:
+    with runs.open_run(args, graph) as run:
         with cli.session(args, graph) as sess:
             product = sess.run(xy, feed_dict={x: args.x, y: args.y})
         summaries.add_scalars(run.train, 0, xy=product)
     print("%f x %f = %f" % (args.x, args.y, product))
-    cli.print_closing(run, curves=False)  # one product, no curves
+    runs.print_closing(run, curves=False)  # one product, no curves
     return product
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from lessons import linear_regression
-from tfgraph import cli, plotting
+from tfgraph import cli, plotting, runs
 
 tf1 = tf.compat.v1
 
@@ -98,7 +98,7 @@ def main(argv=None):
     print("Final Error is %f" % costs[-1])
     plots = [plotting.plot_curve(costs, run.dir / "cost.png", xlabel="Epoch", ylabel="Mean Squared Error",
                                  show=args.show)]
-    cli.print_closing(run, plots)
+    runs.print_closing(run, plots)
     return costs
 
 

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lessons import cnn  # noqa: E402
-from tfgraph.tensorboard_tools import TensorBoardServer, screenshot  # noqa: E402
+from scripts.tensorboard_tools import TensorBoardServer, screenshot  # noqa: E402
 
 
 def main():

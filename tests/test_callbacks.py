@@ -1,4 +1,4 @@
-"""train_model's callbacks, each alone, the bare loop with none, and resuming bit for bit."""
+"""train_model's callbacks, each alone, the bare state with none, and resuming bit for bit."""
 import os
 import signal
 from types import SimpleNamespace
@@ -9,8 +9,9 @@ import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from tests.test_training import build_linear, make_problem
-from tfgraph import callbacks, resume, summaries, training
-from tfgraph.compiled import CompiledRun
+from benchmarks.compiled_run import CompiledRun
+from tfgraph import callbacks, resume, runs, training
+from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
 
@@ -31,14 +32,14 @@ def train(callback_list, num_epochs=2, batch_size=50, how_often=2, cost=True, se
 
 
 class Events(callbacks.Callback):
-    """Records every event the loop announces, with the samples seen then."""
+    """Records every event the state announces, with the samples seen then."""
 
     def __init__(self):
         self.log = []
 
     def __getattribute__(self, name):
         if name.startswith("on_"):
-            return lambda loop: object.__getattribute__(self, "log").append((name[3:], loop.samples_seen))
+            return lambda state: object.__getattribute__(self, "log").append((name[3:], state.samples_seen))
         return object.__getattribute__(self, name)
 
 
@@ -71,8 +72,8 @@ def test_train_end_runs_after_an_error_and_the_error_goes_on():
     recorder = Events()
 
     class Fail(callbacks.Callback):
-        def on_batch_end(self, loop):
-            if loop.batch == 1:
+        def on_batch_end(self, state):
+            if state.batch == 1:
                 raise RuntimeError("stop here")
 
     with pytest.raises(RuntimeError, match="stop here"):
@@ -91,14 +92,14 @@ def test_nan_check_alone_stops_a_diverging_run_and_only_it():
     train_X = make_problem()[0]
 
     class Poison(callbacks.Callback):  # makes every weight NaN after the first step
-        def on_batch_end(self, loop):
-            if loop.batch == 0:
-                with loop.sess.graph.as_default():
+        def on_batch_end(self, state):
+            if state.batch == 0:
+                with state.sess.graph.as_default():
                     variable = tf1.trainable_variables()[0]
-                    loop.sess.run(variable.assign(tf.fill(variable.shape, np.nan)))
+                    state.sess.run(variable.assign(tf.fill(variable.shape, np.nan)))
 
     with pytest.raises(training.TrainingDiverged, match="became nan in epoch 1, batch 2"):
-        train([Poison(), callbacks.NaNCheck()], num_epochs=1)
+        train([Poison(), training.NaNCheck()], num_epochs=1)
     history, weights = train([Poison(), poisoned], num_epochs=1)  # without the check it trains on
     assert np.isnan(weights).all() and len(train_X) == 230
 
@@ -114,7 +115,7 @@ def test_time_split_alone_prints_training_and_measuring(capsys):
 
 def test_scalars_alone_log_cost_accuracy_and_final_accuracy(tmp_path):
     graph = tf.Graph()
-    with summaries.Run(tmp_path, graph) as run:
+    with runs.Run(tmp_path, graph) as run:
         history, _ = train([callbacks.TensorBoardScalars(run)], num_epochs=1, how_often=2)
     train_events, test_events = EventAccumulator(str(tmp_path / "train")), EventAccumulator(str(tmp_path / "test"))
     train_events.Reload(), test_events.Reload()
@@ -126,7 +127,7 @@ def test_scalars_alone_log_cost_accuracy_and_final_accuracy(tmp_path):
 
 
 def test_histograms_alone_log_weights_and_gradients_at_start_and_each_epoch(tmp_path):
-    with summaries.Run(tmp_path, tf.Graph()) as run:
+    with runs.Run(tmp_path, tf.Graph()) as run:
         train_X, train_Y, test_X, test_Y = make_problem()
         graph, X, Y, w, ops, init = build_linear()
         with tf1.Session(graph=graph) as sess:
@@ -143,7 +144,7 @@ def test_histograms_alone_log_weights_and_gradients_at_start_and_each_epoch(tmp_
 
 def test_trace_alone_traces_the_second_step_without_changing_a_number(tmp_path, capsys):
     _, plain = train([])
-    with summaries.Run(tmp_path, tf.Graph()) as run:
+    with runs.Run(tmp_path, tf.Graph()) as run:
         _, traced = train([callbacks.TraceStep(run)])
     events = EventAccumulator(str(tmp_path / "train"))
     events.Reload()
@@ -158,28 +159,28 @@ class CtrlC(callbacks.Callback):
     def __init__(self, at):
         self.at = at
 
-    def on_batch_end(self, loop):
-        if loop.epoch == 0 and loop.batch == self.at:
+    def on_batch_end(self, state):
+        if state.epoch == 0 and state.batch == self.at:
             os.kill(os.getpid(), signal.SIGINT)
 
 
-def run_in(tmp_path, runs, *first, **options):
-    """A function giving `first` callbacks + Checkpointing on a Run of the graph in `tmp_path` (kept in `runs`)."""
+def run_in(tmp_path, opened, *first, **options):
+    """A function giving `first` callbacks + Checkpointing on a Run of the graph in `tmp_path` (kept in `opened`)."""
     def make(graph):
-        runs.append(summaries.Run(tmp_path, graph, **options))
-        return [*first, resume.Checkpointing(runs[-1])]
+        opened.append(runs.Run(tmp_path, graph, **options))
+        return [*first, resume.Checkpointing(opened[-1])]
     return make
 
 
 def test_checkpointing_stops_on_ctrl_c_and_resumes_bit_for_bit(tmp_path, capsys):
     uninterrupted_history, uninterrupted = train([], num_epochs=3, how_often=1)
-    handler, runs = signal.getsignal(signal.SIGINT), []
+    handler, opened = signal.getsignal(signal.SIGINT), []
     with pytest.raises(resume.TrainingInterrupted, match="epoch 1, batch 3.*Continue with: resume me"):
-        train(run_in(tmp_path, runs, CtrlC(at=2), resume_command="resume me"), num_epochs=3, how_often=1)
-    runs[-1].close()
+        train(run_in(tmp_path, opened, CtrlC(at=2), resume_command="resume me"), num_epochs=3, how_often=1)
+    opened[-1].close()
     assert signal.getsignal(signal.SIGINT) is handler  # Ctrl-C works again
-    history, resumed = train(run_in(tmp_path, runs, resuming=True), num_epochs=3, how_often=1)
-    runs[-1].close()
+    history, resumed = train(run_in(tmp_path, opened, resuming=True), num_epochs=3, how_often=1)
+    opened[-1].close()
     assert "Resuming from" in capsys.readouterr().out
     assert np.array_equal(resumed, uninterrupted)
     assert list(history) == list(uninterrupted_history)
@@ -187,20 +188,20 @@ def test_checkpointing_stops_on_ctrl_c_and_resumes_bit_for_bit(tmp_path, capsys)
 
 
 def test_checkpointing_refuses_a_run_saved_with_other_batches(tmp_path):
-    runs = []
-    train(run_in(tmp_path, runs), num_epochs=1)
-    runs[-1].close()
-    with pytest.raises(training.TfgraphError, match="in batches of 50 .*not 230 in batches of 25"):
-        train(run_in(tmp_path, runs, resuming=True), num_epochs=1, batch_size=25)
-    runs[-1].close()
+    opened = []
+    train(run_in(tmp_path, opened), num_epochs=1)
+    opened[-1].close()
+    with pytest.raises(TfgraphError, match="in batches of 50 .*not 230 in batches of 25"):
+        train(run_in(tmp_path, opened, resuming=True), num_epochs=1, batch_size=25)
+    opened[-1].close()
 
 
 def test_default_callbacks_keep_the_lessons_order():
     run = object()  # default_callbacks only hands the run on
-    kinds = [type(callback).__name__ for callback in callbacks.default_callbacks(run, trace=True)]
+    kinds = [type(callback).__name__ for callback in training.default_callbacks(run, trace=True)]
     assert kinds == ["NaNCheck", "TensorBoardScalars", "Checkpointing", "ProgressBar", "TimeSplit",
                      "TensorBoardHistograms", "TraceStep"]
-    assert [type(c).__name__ for c in callbacks.default_callbacks(None)] == ["NaNCheck", "ProgressBar", "TimeSplit"]
+    assert [type(c).__name__ for c in training.default_callbacks(None)] == ["NaNCheck", "ProgressBar", "TimeSplit"]
 
 
 def test_compiled_run_matches_sess_run_with_and_without_the_compiled_api():

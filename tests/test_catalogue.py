@@ -12,7 +12,6 @@ import shutil
 import signal
 import struct
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -23,7 +22,9 @@ import tensorflow as tf
 
 from lessons import (cnn, fully_connected, linear_regression, logistic_regression, modern_net, multiplication,
                      multivariable_regression)
-from tfgraph import atomic, checkpoints, cli, mnist, summaries, training
+from tfgraph import atomic, checkpoints, cli, mnist, runs
+from tfgraph.errors import TfgraphError
+from tests.helpers import start_python
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -133,8 +134,7 @@ def test_mnist_download_killed_then_next_run_starts_clean(tmp_path):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     code = f"from tfgraph import mnist; mnist.read_data_sets({str(tmp_path)!r}, mirrors=[{url!r}], use_npm=False)"
-    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = start_python(code=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 20
         while not list(tmp_path.glob(".*.part")) and time.time() < deadline:
@@ -199,8 +199,7 @@ def test_log_directory_that_cannot_be_written(tmp_path, capsys):
 
 
 def test_two_runs_in_the_same_second_keep_their_own_folders(tmp_path):
-    command = [sys.executable, "-m", "lessons.multiplication", "--logdir", str(tmp_path)]
-    processes = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    processes = [start_python("-m", "lessons.multiplication", "--logdir", str(tmp_path), stderr=subprocess.DEVNULL)
                  for _ in range(2)]
     assert [process.wait(timeout=120) for process in processes] == [0, 0]
     runs = list((tmp_path / "multiplication").iterdir())
@@ -342,7 +341,7 @@ def test_a_second_resume_of_a_run_in_use_is_refused(tmp_path, capsys):
     run_cli(linear_regression.main, [*LINEAR, "--epochs", "2", "--logdir", str(tmp_path)], capsys)
     run_dir = only_run(tmp_path, "linear_regression")
     saved = (run_dir / "run.json").read_text()
-    holder = summaries.lock_run(run_dir)  # as the first --resume's process holds it
+    holder = runs.lock_run(run_dir)  # as the first --resume's process holds it
     try:
         status, _, err = run_cli(linear_regression.main, ["--resume", str(run_dir), "--epochs", "4"], capsys)
     finally:
@@ -373,12 +372,12 @@ def test_a_full_disk_says_so_and_keeps_the_last_checkpoint(tmp_path, capsys, mon
     run_cli(linear_regression.main, [*LINEAR, "--epochs", "2", "--logdir", str(tmp_path)], capsys)
     run_dir = only_run(tmp_path, "linear_regression")
 
-    def full_for_checkpoints(path, write, binary=False):
+    def full_for_checkpoints(path, data, **options):
         if Path(path).name.startswith("position-"):
             raise OSError(errno.ENOSPC, "No space left on device")
-        return atomic.write_atomically(path, write, binary)
+        return atomic.write_json_atomically(path, data, **options)
 
-    monkeypatch.setattr(checkpoints, "write_atomically", full_for_checkpoints)
+    monkeypatch.setattr(checkpoints, "write_json_atomically", full_for_checkpoints)
     status, _, err = run_cli(linear_regression.main, ["--resume", str(run_dir), "--epochs", "4"], capsys)
     assert status == 1 and "Cannot save a checkpoint" in err and "disk may be full" in err
     assert "out of memory" not in err
@@ -402,14 +401,14 @@ def test_full_disk_errors_are_not_called_out_of_memory(error, capsys):
 
 
 def test_an_event_writer_that_fails_on_close_does_not_hide_the_first_error(tmp_path):
-    run = summaries.Run(tmp_path / "run")
+    run = runs.Run(tmp_path / "run")
     run.train.close = lambda: (_ for _ in ()).throw(RuntimeError("No space left on device"))
-    with pytest.raises(cli.TfgraphError, match="the checkpoint"):
+    with pytest.raises(TfgraphError, match="the checkpoint"):
         with run:
-            raise cli.TfgraphError("the checkpoint message")
-    run = summaries.Run(tmp_path / "run2")
+            raise TfgraphError("the checkpoint message")
+    run = runs.Run(tmp_path / "run2")
     run.train.close = lambda: (_ for _ in ()).throw(RuntimeError("No space left on device"))
-    with pytest.raises(cli.TfgraphError, match="Cannot write the TensorBoard events .*disk may be full"):
+    with pytest.raises(TfgraphError, match="Cannot write the TensorBoard events .*disk may be full"):
         run.close()
 
 

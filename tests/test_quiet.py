@@ -1,28 +1,18 @@
 """A quiet, fast start: TensorFlow imported on first use, its start-up noise filtered, real errors kept."""
 import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from tfgraph import quiet
+from tests.helpers import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_LOG = ("I0000 ", "W0000 ", "E0000 ")  # how absl's lines begin
 
 
-def python(*args, env=None, code=None):
-    """Run this Python (`-c code` or `args`) from the project root; return the finished process."""
-    env = {**{key: value for key, value in os.environ.items() if key not in ("TFGRAPH_VERBOSE", "TF_CPP_MIN_LOG_LEVEL")},
-           "PYTHONPATH": str(ROOT), **(env or {})}
-    command = [sys.executable, *(["-c", textwrap.dedent(code)] if code else args)]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-
-
 def test_a_lesson_starts_with_its_own_line_and_no_tensorflow_noise(tmp_path):
-    process = python("-m", "lessons.multiplication", "--logdir", str(tmp_path))
+    process = run_python("-m", "lessons.multiplication", "--logdir", str(tmp_path))
     assert process.returncode == 0, process.stderr
     assert process.stdout.startswith("Settings: ")
     assert not any(noise in process.stderr for noise in quiet.NOISE), process.stderr
@@ -30,14 +20,14 @@ def test_a_lesson_starts_with_its_own_line_and_no_tensorflow_noise(tmp_path):
 
 
 def test_tfgraph_verbose_shows_everything(tmp_path):
-    process = python("-m", "lessons.multiplication", "--logdir", str(tmp_path), env={"TFGRAPH_VERBOSE": "1"})
+    process = run_python("-m", "lessons.multiplication", "--logdir", str(tmp_path), env={"TFGRAPH_VERBOSE": "1"})
     assert process.returncode == 0, process.stderr
     assert any(noise in process.stderr for noise in quiet.NOISE), process.stderr  # on every machine: absl's notice
 
 
 @pytest.mark.parametrize("flags", [["--help"], ["--epochs", "x"], ["--no-such-flag"]])
 def test_help_and_flag_errors_do_not_import_tensorflow(flags):
-    process = python("-X", "importtime", "-m", "lessons.cnn", *flags)
+    process = run_python("-X", "importtime", "-m", "lessons.cnn", *flags)
     imported = {line.split("|")[-1].strip() for line in process.stderr.splitlines() if line.startswith("import time:")}
     assert "numpy" in imported and not any(name.startswith("tensorflow.") for name in imported)
     messages = [line for line in process.stderr.splitlines() if not line.startswith("import time:")]
@@ -50,7 +40,7 @@ def test_help_and_flag_errors_do_not_import_tensorflow(flags):
 
 
 def test_the_stand_in_becomes_tensorflow_on_first_use():
-    process = python(code="""
+    process = run_python(code="""
         import sys, lessons
         import tensorflow as tf
         tf1 = tf.compat.v1
@@ -71,7 +61,7 @@ def test_the_stand_in_becomes_tensorflow_on_first_use():
 
 
 def test_real_tensorflow_errors_and_warnings_still_reach_the_user():
-    process = python(code="""
+    process = run_python(code="""
         import lessons
         import tensorflow as tf
         graph = tf.Graph()

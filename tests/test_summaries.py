@@ -6,19 +6,19 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from tfgraph import summaries
+from tfgraph import resume, runs, summaries
 from tfgraph.errors import TfgraphError
 
 
 def test_run_name_says_when_and_what():
     when = datetime.datetime(2026, 11, 27, 9, 5, 3)
-    assert summaries.run_name({"lr": 0.001, "seed": 3}, now=when) == "20261127-090503,lr=0.001,seed=3"
-    assert summaries.run_name(now=when) == "20261127-090503"
+    assert runs.run_name({"lr": 0.001, "seed": 3}, now=when) == "20261127-090503,lr=0.001,seed=3"
+    assert runs.run_name(now=when) == "20261127-090503"
 
 
 def test_runs_started_together_get_their_own_folders(tmp_path):
     folders = []
-    threads = [threading.Thread(target=lambda: folders.append(summaries.make_run_dir(tmp_path, "cnn", {"seed": 0})))
+    threads = [threading.Thread(target=lambda: folders.append(runs.make_run_dir(tmp_path, "cnn", {"seed": 0})))
                for _ in range(8)]
     for thread in threads:
         thread.start()
@@ -32,7 +32,7 @@ def test_a_log_folder_that_cannot_be_made_is_explained(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     with pytest.raises(TfgraphError, match=r"Cannot create the log folder .*--logdir"):
-        summaries.make_run_dir(blocker / "logs", "cnn")
+        runs.make_run_dir(blocker / "logs", "cnn")
 
 
 def test_run_writes_graph_to_train_and_scalars_to_both(tmp_path):
@@ -40,7 +40,7 @@ def test_run_writes_graph_to_train_and_scalars_to_both(tmp_path):
     with graph.as_default():
         with tf.name_scope("model"):
             tf.constant(1.0, name="one")
-    with summaries.start_run(tmp_path, "lesson", graph) as run:
+    with runs.Run(runs.make_run_dir(tmp_path, "lesson"), graph) as run:
         summaries.add_scalars(run.train, 10, cost=2.5, accuracy=0.5)
         summaries.add_scalars(run.test, 10, accuracy=0.25)
     train = EventAccumulator(str(run.dir / "train"))
@@ -60,7 +60,7 @@ def test_tensorboard_command_quotes_paths():
 
 def test_run_name_writes_a_true_setting_as_its_name():
     when = datetime.datetime(2026, 11, 27, 9, 5, 3)
-    assert summaries.run_name({"epochs": 3, "sample": True}, now=when) == "20261127-090503,epochs=3,sample"
+    assert runs.run_name({"epochs": 3, "sample": True}, now=when) == "20261127-090503,epochs=3,sample"
 
 
 def test_a_dry_run_is_not_resumed_by_a_plain_resume(tmp_path):
@@ -68,24 +68,24 @@ def test_a_dry_run_is_not_resumed_by_a_plain_resume(tmp_path):
         (tmp_path / "cnn" / name / "checkpoints").mkdir(parents=True)
         (tmp_path / "cnn" / name / "checkpoints" / "checkpoint").write_text("")
         (tmp_path / "cnn" / name / "run.json").write_text('{"argv": [], "dry_run": %s}' % str(dry).lower())
-    assert summaries.latest_run_dir(tmp_path, "cnn").name == "20260101-000000"
+    assert runs.latest_run_dir(tmp_path, "cnn").name == "20260101-000000"
 
 
 def test_a_new_run_that_fails_before_a_checkpoint_is_marked_failed(tmp_path):
     with pytest.raises(TfgraphError):
-        with summaries.Run(tmp_path / "20260101-000000") as run:
+        with runs.Run(tmp_path / "20260101-000000") as run:
             raise TfgraphError("the batch does not fit")
     assert run.dir.name == "20260101-000000,failed" and run.dir.is_dir()
     assert not (tmp_path / "20260101-000000").exists()
 
 
 def test_flags_given_again_with_resume_replace_the_saved_ones():
-    from tfgraph import cli, runs
+    from tfgraph import cli
 
     parser = cli.lesson_parser("", "linear_regression")
     cli.add_training_flags(parser, num_epochs=200, learning_rate=0.01)
     cli.add_common_flags(parser, uses_mnist=False)
     saved = ["--epochs", "3", "--show", "--logdir", "L", "--seed=4"]
     now = ["--logdir", "L", "--resume", "--epochs", "5", "--seed", "5"]
-    assert runs.merge_argv(parser, saved, now) == ["--show", *now]
+    assert resume.merge_argv(parser, saved, now) == ["--show", *now]
     assert runs.without_resume(["--resume", "R", "--epochs", "5", "--resume=R", "--resume"]) == ["--epochs", "5"]

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from lessons import cnn
-from tfgraph.tensorboard_tools import TensorBoardServer, chromium, screenshot
+from scripts.tensorboard_tools import TensorBoardServer, chromium, screenshot
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from tfgraph import callbacks, summaries, training
+from tfgraph import callbacks, runs, training
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
@@ -74,14 +74,14 @@ class Recorder(callbacks.Callback):
     def __init__(self, seen):
         self.seen = seen
 
-    def on_test_end(self, loop):
-        self.seen.append((loop.samples_seen, loop.accuracy))
+    def on_test_end(self, state):
+        self.seen.append((state.samples_seen, state.accuracy))
 
 
 def test_train_model_learns_logs_and_reports(tmp_path, capsys):
     train_X, train_Y, test_X, test_Y = make_problem()
     graph, X, Y, w, ops, init = build_linear()
-    with summaries.Run(tmp_path / "run", graph) as run:
+    with runs.Run(tmp_path / "run", graph) as run:
         with tf1.Session(graph=graph) as sess:
             sess.run(init)
             cost_before = sess.run(ops.total_cost, {X: train_X, Y: train_Y})
@@ -90,7 +90,7 @@ def test_train_model_learns_logs_and_reports(tmp_path, capsys):
                 sess, train_X, train_Y, test_X, test_Y, ops.train_operation, ops.accuracy_operation,
                 num_epochs=3, batch_size=50, test_size=40, how_often=2, X=X, Y=Y,
                 cost_operation=ops.total_cost, seed=0,
-                callbacks=callbacks.default_callbacks(run, ops.total_cost, progress=False) + [Recorder(seen)])
+                callbacks=training.default_callbacks(run, ops.total_cost, progress=False) + [Recorder(seen)])
             cost_after = sess.run(ops.total_cost, {X: train_X, Y: train_Y})
             weights = sess.run(w)
     out = capsys.readouterr().out
@@ -170,3 +170,43 @@ def test_train_model_refuses_bad_arguments(change, message):
         sess.run(init)
         with pytest.raises(TfgraphError, match=message):
             training.train_model(sess, X=X, Y=Y, progress=False, **arguments)
+
+
+def test_the_cnn_lesson_reaches_its_first_training_step_through_at_most_8_files(tmp_path, capsys):
+    """What a learner steps into, from `lessons.cnn.main` to the training step's `sess.run` in train_model.
+
+    Counted: the project files whose functions run on the way (module and class bodies
+    left out). Not counted: `tfgraph.mnist*`, the MNIST loader that stands in for TF1's
+    `input_data`, and `tfgraph.quiet`, which imports TensorFlow on its first use.
+    """
+    import inspect
+    import sys
+    from pathlib import Path
+
+    from lessons import cnn
+
+    root = Path(__file__).resolve().parents[1]
+    entered, reached = [], []
+
+    def profile(frame, event, arg):
+        if reached or event != "call":
+            return
+        code = frame.f_code
+        if code.co_name == "run" and frame.f_back is not None and frame.f_back.f_code.co_name == "train_model":
+            reached.append(frame.f_back.f_code.co_filename)  # the training step's sess.run
+            return
+        path = Path(code.co_filename)
+        if code.co_flags & inspect.CO_OPTIMIZED and path.is_relative_to(root) \
+                and path.parts[len(root.parts)] in ("tfgraph", "lessons") \
+                and not path.name.startswith(("mnist", "quiet")) and path not in entered:
+            entered.append(path)
+    sys.setprofile(profile)
+    try:
+        cnn.main(["--dry-run", "--logdir", str(tmp_path)])
+    finally:
+        sys.setprofile(None)
+    capsys.readouterr()
+    assert reached == [str(root / "tfgraph" / "training.py")]
+    files = [str(path.relative_to(root)) for path in entered]
+    assert files[0] == "lessons/cnn.py" and "tfgraph/training.py" in files
+    assert len(files) <= 8, f"{len(files)} files before the first training step: {files}"

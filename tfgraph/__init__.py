@@ -8,11 +8,9 @@ and the `lessons` package makes that import happen on first use, quietly
 import os as _os
 
 from tfgraph import quiet as _quiet  # standard library only: no TensorFlow
-from tfgraph.errors import TfgraphError
 
 # TensorFlow's C++ log: warnings and errors, not information. TFGRAPH_VERBOSE=1 shows all.
 if not _quiet.verbose():
     _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 
 __version__ = "0.1.0"
-__all__ = ["TfgraphError", "__version__"]

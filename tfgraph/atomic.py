@@ -1,4 +1,4 @@
-"""Files written whole or not at all, with the permissions the umask gives ordinary files.
+"""Every file tfgraph writes: whole or not at all, with the permissions the umask gives ordinary files.
 
 `tempfile.mkstemp` creates its file 0600 whatever the umask; a plot, a run's
 `run.json` or a checkpoint's position file written through it would be unreadable
@@ -6,6 +6,7 @@ to a teacher or a class sharing the folder. Here the temporary file gets the mod
 `open()` would have given, then replaces the target in one rename.
 """
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -25,17 +26,20 @@ def umask_mode():
     return 0o666 & ~current
 
 
-def write_atomically(path, write, binary=False):
+def write_atomically(path, write, binary=False, prefix=None, suffix=".tmp"):
     """Call `write(stream)` on a temporary file beside `path`, then rename it to `path`.
 
-    `path` is whole or untouched: on any error the temporary file is removed and the
-    error raised. The file gets `umask_mode()`, as `open(path, "w")` would give it.
+    `path` is whole or untouched: on any error (one `write` raises to refuse what it
+    wrote, too) the temporary file is removed and the error raised. `stream.name` is
+    the temporary file's path. The file gets `umask_mode()`, as `open(path, "w")`
+    would give it.
     """
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix or "." + path.name, suffix=suffix)
     try:
         os.fchmod(handle, umask_mode())
-        with os.fdopen(handle, "wb" if binary else "w", encoding=None if binary else "utf-8") as stream:
+        os.close(handle)
+        with open(temporary, "wb" if binary else "w", encoding=None if binary else "utf-8") as stream:
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())
@@ -47,3 +51,13 @@ def write_atomically(path, write, binary=False):
             error.filename = str(path)  # fsync and write errors name no file: say which one
         raise
     return path
+
+
+def write_text_atomically(path, text):
+    """Write the string `text` to `path` (UTF-8) whole or not at all."""
+    return write_atomically(path, lambda stream: stream.write(text))
+
+
+def write_json_atomically(path, data, **options):
+    """Write `data` as JSON to `path` whole or not at all; `options` go to `json.dump` (indent=2, ...)."""
+    return write_atomically(path, lambda stream: json.dump(data, stream, **options))

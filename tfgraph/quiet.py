@@ -118,6 +118,7 @@ class _LazyPath:
         target = _real()
         for part in self._names + (name,):
             target = getattr(target, part)
+        self.__dict__[name] = target  # TensorFlow is imported now: later uses of `name` skip this method
         return target
 
     def __repr__(self):

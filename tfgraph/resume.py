@@ -1,19 +1,25 @@
-"""Checkpoints, --resume and Ctrl-C: the `Checkpointing` callback and `resumable_epochs` for a lesson's own loop.
+"""--resume and what makes it possible: finding the run and its flags, the `Checkpointing` callback, Ctrl-C.
 
-A checkpoint is the session's variables plus where the loop stood (`tfgraph.checkpoints`
+`resume_args` turns `--resume [RUN_DIR]` into the run folder and its saved flags
+(those given now win). The rest saves and restores the training itself. A
+checkpoint is the session's variables plus where the loop stood (`tfgraph.checkpoints`
 writes both). Saved every `run.checkpoints.every_seconds` (at an accuracy check), on
 Ctrl-C (at the next batch boundary) and at the end, it lets a killed or interrupted run
 continue with `--resume` and end, on the CPU, bit for bit where an uninterrupted run
 ends: the random streams of the epoch's order and of the test subsets are saved too.
 """
+import json
+import shlex
 import signal
 import sys
 import threading
+from pathlib import Path
 
+from tfgraph import runs
 from tfgraph.callbacks import Callback
 from tfgraph.errors import TfgraphError
 
-#: What a checkpoint keeps of the loop (`training.Loop`), besides the accuracies so far.
+#: What a checkpoint keeps of the loop (`training.TrainingState`), besides the accuracies so far.
 POSITION = ("epoch", "batch", "samples_seen")
 
 
@@ -24,57 +30,57 @@ class Checkpointing(Callback):
         self.run = run
         self.interrupt = StopOnInterrupt()
 
-    def on_train_begin(self, loop):
+    def on_train_begin(self, state):
         if self.run.resuming:
-            self._resume(loop)
+            self._resume(state)
         self.interrupt.__enter__()
         self.run.cleanups.append(self.interrupt.__exit__)  # Ctrl-C works again when the run closes
 
-    def on_batch_end(self, loop):
-        checking = loop.batch % loop.how_often == 0
+    def on_batch_end(self, state):
+        checking = state.batch % state.how_often == 0
         if self.interrupt.requested or (checking and self.run.checkpoints.due()):
-            self._save(loop, batch=loop.batch + 1)
+            self._save(state, batch=state.batch + 1)
         if self.interrupt.requested:
             self.run.flush()
             raise TrainingInterrupted(
-                f"Training stopped after {loop.samples_seen} samples (epoch {loop.epoch + 1}, batch "
-                f"{loop.batch + 1}); a checkpoint is saved in {self.run.checkpoints.dir}. Continue with: "
+                f"Training stopped after {state.samples_seen} samples (epoch {state.epoch + 1}, batch "
+                f"{state.batch + 1}); a checkpoint is saved in {self.run.checkpoints.dir}. Continue with: "
                 f"{self.run.resume_command or 'the same command and --resume'}")
 
-    def on_train_end(self, loop):
-        if loop.finished:
-            self._save(loop, batch=0)
+    def on_train_end(self, state):
+        if state.finished:
+            self._save(state, batch=0)
         self.interrupt.__exit__()
 
-    def _save(self, loop, batch):
+    def _save(self, state, batch):
         """Save the variables and the loop's position, `batch` being the next one to train."""
-        seconds = loop.seconds()
-        position = {"epoch": loop.epoch, "batch": batch, "samples_seen": loop.samples_seen,
-                    "train_seconds": seconds - loop.eval_seconds, "eval_seconds": loop.eval_seconds,
-                    "epoch_order_rng": loop.epoch_order_state, "eval_rng": loop.test_rng.bit_generator.state,
-                    "accuracies": list(loop.history), "samples": list(loop.history.samples),
-                    "num_train": loop.num_train, "batch_size": loop.batch_size, "shuffle": loop.shuffle}
-        self.run.checkpoints.save(loop.sess, loop.samples_seen, position)
+        seconds = state.seconds()
+        position = {"epoch": state.epoch, "batch": batch, "samples_seen": state.samples_seen,
+                    "train_seconds": seconds - state.eval_seconds, "eval_seconds": state.eval_seconds,
+                    "epoch_order_rng": state.epoch_order_state, "eval_rng": state.test_rng.bit_generator.state,
+                    "accuracies": list(state.history), "samples": list(state.history.samples),
+                    "num_train": state.num_train, "batch_size": state.batch_size, "shuffle": state.shuffle}
+        self.run.checkpoints.save(state.sess, state.samples_seen, position)
 
-    def _resume(self, loop):
-        """Restore the run's latest checkpoint into the session and move `loop` to where it stood."""
-        path, position = self.run.checkpoints.restore_latest(loop.sess)  # the newest readable one
+    def _resume(self, state):
+        """Restore the run's latest checkpoint into the session and move `state` to where it stood."""
+        path, position = self.run.checkpoints.restore_latest(state.sess)  # the newest readable one
         saved = (position["num_train"], position["batch_size"], position["shuffle"])
-        if saved != (loop.num_train, loop.batch_size, loop.shuffle):
+        if saved != (state.num_train, state.batch_size, state.shuffle):
             raise TfgraphError(
                 f"The checkpoint {path} was saved while training on {saved[0]} examples in batches of {saved[1]} "
-                f"(shuffle={saved[2]}), not {loop.num_train} in batches of {loop.batch_size} "
-                f"(shuffle={loop.shuffle}). Resume with the original run's data and flags.")
-        loop.epoch, loop.batch, loop.samples_seen = (position[key] for key in POSITION)
-        loop.seconds_before = position["train_seconds"] + position["eval_seconds"]
-        loop.eval_seconds = position["eval_seconds"]
-        loop.epoch_order_state = position["epoch_order_rng"]
-        loop.test_rng.bit_generator.state = position["eval_rng"]
+                f"(shuffle={saved[2]}), not {state.num_train} in batches of {state.batch_size} "
+                f"(shuffle={state.shuffle}). Resume with the original run's data and flags.")
+        state.epoch, state.batch, state.samples_seen = (position[key] for key in POSITION)
+        state.seconds_before = position["train_seconds"] + position["eval_seconds"]
+        state.eval_seconds = position["eval_seconds"]
+        state.epoch_order_state = position["epoch_order_rng"]
+        state.test_rng.bit_generator.state = position["eval_rng"]
         for samples, accuracy in zip(position["samples"], position["accuracies"]):
-            loop.history.record(samples, accuracy)
-        self.run.restart_at(loop.samples_seen + 1)  # what was logged up to the checkpoint stays
-        print(f"Resuming from {path} (epoch {loop.epoch + 1}, batch {loop.batch + 1}, "
-              f"{loop.samples_seen} samples seen)")
+            state.history.record(samples, accuracy)
+        self.run.restart_at(state.samples_seen + 1)  # what was logged up to the checkpoint stays
+        print(f"Resuming from {path} (epoch {state.epoch + 1}, batch {state.batch + 1}, "
+              f"{state.samples_seen} samples seen)")
 
 
 class TrainingInterrupted(TfgraphError):
@@ -145,3 +151,80 @@ class StopOnInterrupt:
         if self.enabled and self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
             self._previous = None  # restore once, however often it is called
+
+
+class AlreadyFinished(TfgraphError):
+    """--resume of a run that has trained all its epochs: nothing to do, and that is no error."""
+
+    exit_status = 0
+
+
+def merge_argv(parser, saved, now):
+    """`saved` then `now`, keeping only the last of each flag given in both (`--epochs 2` ... `--epochs 5`)."""
+    def groups(argv):
+        found, index = [], 0
+        while index < len(argv):
+            action = parser._option_string_actions.get(argv[index].split("=", 1)[0])
+            takes = 1 if action is not None and action.nargs != 0 and "=" not in argv[index] else 0
+            following = argv[index + 1] if index + 1 < len(argv) else "-"
+            if action is not None and action.nargs == "?" and following.startswith("-"):
+                takes = 0  # a bare --resume
+            found.append((action.dest if action is not None else None, argv[index:index + 1 + takes]))
+            index += 1 + takes
+        return found
+
+    given_now = {dest for dest, _ in groups(now) if dest is not None}
+    return [token for dest, tokens in groups(saved) if dest is None or dest not in given_now for token in tokens] + now
+
+
+def find_run_to_resume(args):
+    """The run folder --resume names (or the lesson's latest with a checkpoint, no dry run), checked."""
+    if args.resume == "latest":
+        run_dir = runs.latest_run_dir(args.logdir, args.lesson)
+        if run_dir is None:
+            raise TfgraphError(
+                f"There is no run of {args.lesson} with a checkpoint under {Path(args.logdir) / args.lesson} "
+                "to resume (dry runs are not picked). Start a new run without --resume, or name a run "
+                "folder: --resume RUN_DIR.")
+        return run_dir
+    run_dir = Path(args.resume)
+    if not (run_dir / "run.json").is_file():
+        raise TfgraphError(
+            f"{run_dir} is not a run folder of a lesson (it has no run.json). Give the folder a lesson "
+            f"printed as its TensorBoard run, e.g. {Path(args.logdir) / args.lesson / '<run>'}.")
+    return run_dir
+
+
+def resume_args(parser, args, argv):
+    """The flags of a --resume: the run's saved ones, then those given now; prints which run it continues."""
+    run_dir = find_run_to_resume(args)
+    saved = runs.read_run_json(run_dir)
+    lesson = saved.get("lesson", args.lesson)
+    if lesson != args.lesson:
+        raise TfgraphError(
+            f"{run_dir} is a run of the lesson {lesson}, not {args.lesson}. Resume it with: "
+            f"python -m lessons.{lesson} --resume {shlex.quote(str(run_dir))}")
+    saved_argv = runs.without_resume(saved["argv"])
+    print(f"Resuming the run {run_dir} ({' '.join(saved_argv) or 'the defaults'}"
+          f"{'; now also ' + ' '.join(runs.without_resume(argv)) if runs.without_resume(argv) else ''})")
+    args = parser.parse_args(saved_argv + argv)  # flags given now win over the saved ones
+    args.resume = run_dir
+    args.argv = merge_argv(parser, saved_argv, argv)  # run.json keeps them without --resume (open_run)
+    return args
+
+
+def check_not_finished(args):
+    """Raise AlreadyFinished if the run --resume continues has trained all of `args.num_epochs` already."""
+    folder = Path(args.resume) / "checkpoints"
+    steps = sorted((int(path.name[9:-5]) for path in folder.glob("position-*.json") if path.name[9:-5].isdigit()
+                    and (folder / f"model.ckpt-{path.name[9:-5]}.index").is_file()), reverse=True)
+    try:
+        with open(folder / f"position-{steps[0]}.json", encoding="utf-8") as stream:
+            epochs = int(json.load(stream)["epoch"])
+    except (IndexError, OSError, ValueError, KeyError, TypeError):
+        return  # resuming explains a missing or damaged checkpoint itself
+    if epochs < args.num_epochs:
+        return
+    done = f"already finished its {epochs} epoch{'' if epochs == 1 else 's'}" if epochs == args.num_epochs \
+        else f"has already trained {epochs} epochs, more than --epochs {args.num_epochs}"
+    raise AlreadyFinished(f"This run {done}; add --epochs N (more than {epochs}) to train on. Nothing was changed.")

@@ -2,9 +2,11 @@
 
 The article introduces these just before its first neural network ("Basic Fully
 Connected Network") so that the three networks after it share one loop. They keep
-the article's names and parameter order. `train_model` is the article's loop; what
-it does beyond printing (a progress bar, TensorBoard, checkpoints, a NaN check, a
-trace, the time split) are callbacks, in `tfgraph.callbacks` and `tfgraph.resume`.
+the article's names and parameter order. `train_model` is the article's loop: each
+step is one `sess.run(..., feed_dict=update_d(train_feed, {X: ..., Y: ...}))`. What
+it does beyond printing (a progress bar, TensorBoard, checkpoints, the NaN check, a
+trace, the time split) are callbacks: `NaNCheck` here, the others in
+`tfgraph.callbacks` and `tfgraph.resume`.
 """
 import math
 import time
@@ -13,11 +15,11 @@ from typing import NamedTuple
 import numpy as np
 import tensorflow as tf
 
-from tfgraph import callbacks as callbacks_module, graphinfo
-from tfgraph.compiled import CompiledRun
+from tfgraph import graphinfo
+from tfgraph.callbacks import (Callback, Events, ProgressBar, TensorBoardHistograms, TensorBoardScalars, TimeSplit,
+                               TraceStep)
 from tfgraph.errors import TfgraphError
-from tfgraph.evaluation import evaluate, log_test_views, run_in_batches  # noqa: F401 (the lessons use these names)
-from tfgraph.resume import TrainingInterrupted, resumable_epochs  # noqa: F401
+from tfgraph.resume import Checkpointing
 
 tf1 = tf.compat.v1
 
@@ -47,13 +49,14 @@ class AccuracyHistory(list):
         self.samples.append(samples_seen)
 
 
-class Loop:
+class TrainingState:
     """Where `train_model` stands: what it tells its callbacks, and what a checkpoint saves.
 
     Callbacks read it (`epoch`, `batch`, `samples_seen`, `cost`, `batch_accuracy`,
-    `accuracy`, `history`, ...) and may move it (a resumed run sets its position).
-    `rngs` are the two random streams, the epoch's order and the test subsets, both
-    spawned from `seed`.
+    `accuracy`, `history`, ...) and may move it (a resumed run sets its position; a
+    trace sets `run_options` and `run_metadata` for one step). `order_rng` and
+    `test_rng` are the two random streams, the epoch's order and the test subsets,
+    both spawned from `seed`.
     """
 
     def __init__(self, sess, num_epochs, num_train, batch_size, how_often, shuffle, seed):
@@ -63,6 +66,7 @@ class Loop:
         self.epoch = self.batch = self.samples_seen = 0
         self.cost = self.batch_accuracy = self.accuracy = self.final_accuracy = None
         self.batch_X = self.batch_Y = self.feed = None  # the last batch and its feed dict
+        self.run_options = self.run_metadata = None  # passed to the step's sess.run (TraceStep sets them)
         self.history = AccuracyHistory()
         self.history.num_epochs = num_epochs
         order_seed, test_seed = np.random.SeedSequence(seed).spawn(2)
@@ -132,6 +136,41 @@ def check_cost(cost, epoch, batch_index, samples_seen):
     return cost
 
 
+class NaNCheck(Callback):
+    """Stop with `TrainingDiverged` once the cost is NaN or infinite (introduced by logistic regression)."""
+
+    def on_batch_end(self, state):
+        if state.cost is not None:
+            check_cost(state.cost, state.epoch, state.batch, state.samples_seen)
+
+
+def default_callbacks(run=None, cost_operation=None, trace=False, progress=True):
+    """The lessons' callbacks, in the order that matters: check the cost, log it, then save; resume, then open the bar."""
+    if run is None:
+        return [NaNCheck(), ProgressBar(progress), TimeSplit()]
+    return [NaNCheck(), TensorBoardScalars(run), Checkpointing(run), ProgressBar(progress), TimeSplit(),
+            TensorBoardHistograms(run, cost_operation)] + ([TraceStep(run)] if trace else [])
+
+
+def evaluate(sess, accuracy_operation, X, Y, images, labels, feed=None, batch_size=None):
+    """Accuracy over all `images`, run in batches and weighted by batch length (introduced by logistic regression).
+
+    `accuracy_operation` must be a mean over its batch, as the article's is. Running
+    10,000 images through the CNN in one go needs gigabytes; batches do not. By
+    default a batch is as many images as fit in memory (`graphinfo.eval_batch_size`).
+    """
+    if len(images) == 0:
+        raise TfgraphError("Cannot measure accuracy on an empty test set: give at least one test image.")
+    if batch_size is None:
+        batch_size = graphinfo.eval_batch_size(sess.graph.as_graph_element(accuracy_operation))
+    correct = 0.0
+    for start in range(0, len(images), batch_size):
+        batch_images, batch_labels = images[start:start + batch_size], labels[start:start + batch_size]
+        accuracy = sess.run(accuracy_operation, feed_dict=update_d(feed, {X: batch_images, Y: batch_labels}))
+        correct += float(accuracy) * len(batch_images)
+    return correct / len(images)
+
+
 def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accuracy_operation,
                 num_epochs, batch_size, test_size, train_feed=None, test_feed=None, how_often=100, *,
                 X, Y, cost_operation=None, callbacks=None, shuffle=True, seed=None, eval_batch_size=None,
@@ -147,61 +186,59 @@ def train_model(sess, train_X, train_Y, test_X, test_Y, train_operation, accurac
     order) and a last short batch is trained on; accuracy runs in batches of
     `eval_batch_size` (default: what fits in memory, `graphinfo.eval_batch_size`).
     Everything else is a callback (`tfgraph.callbacks`); by default
-    `callbacks.default_callbacks(run, cost_operation, trace, progress)`: a
+    `default_callbacks(run, cost_operation, trace, progress)`: a
     progress bar, a NaN check of `cost_operation`, the time split, and with `run`
     TensorBoard scalars and histograms, checkpoints, --resume and Ctrl-C.
     """
     _check_arguments(train_X, train_Y, test_X, test_Y, num_epochs, batch_size, test_size, how_often,
                      eval_batch_size)
     if callbacks is None:
-        callbacks = callbacks_module.default_callbacks(run, cost_operation, trace, progress)
-    if eval_batch_size is None:
-        eval_batch_size = graphinfo.eval_batch_size(sess.graph.as_graph_element(accuracy_operation))
-    loop = Loop(sess, num_epochs, len(train_X), batch_size, how_often, shuffle, seed)
-    events = callbacks_module.Events(callbacks, loop)
+        callbacks = default_callbacks(run, cost_operation, trace, progress)
+    state = TrainingState(sess, num_epochs, len(train_X), batch_size, how_often, shuffle, seed)
+    events = Events(callbacks, state)
     fetches = [train_operation, accuracy_operation] + ([cost_operation] if cost_operation is not None else [])
-    loop.run_step = CompiledRun(sess, fetches, [X, Y, *(train_feed or {})])  # sess.run, only faster
 
     def measure_test_accuracy():
         started = time.perf_counter()
-        test_set = loop.test_rng.choice(len(test_X), test_size, replace=False) \
+        test_set = state.test_rng.choice(len(test_X), test_size, replace=False) \
             if test_size < len(test_X) else slice(None)
-        loop.accuracy = evaluate(sess, accuracy_operation, X, Y, test_X[test_set], test_Y[test_set], test_feed,
-                                 eval_batch_size)
-        loop.eval_seconds += time.perf_counter() - started
-        loop.history.record(loop.samples_seen, loop.accuracy)
+        state.accuracy = evaluate(sess, accuracy_operation, X, Y, test_X[test_set], test_Y[test_set], test_feed,
+                                  eval_batch_size)
+        state.eval_seconds += time.perf_counter() - started
+        state.history.record(state.samples_seen, state.accuracy)
         events.test_end()
 
     try:
-        events.train_begin()  # a resumed run moves `loop` to where its checkpoint stood
-        while loop.epoch < num_epochs:
-            order = loop.epoch_order()
-            for loop.batch in range(loop.batch, loop.num_batches):
-                rows = order[loop.batch * batch_size:(loop.batch + 1) * batch_size]
-                loop.batch_X, loop.batch_Y = train_X[rows], train_Y[rows]
-                loop.feed = update_d(train_feed, {X: loop.batch_X, Y: loop.batch_Y})
-                _, loop.batch_accuracy, *cost = loop.run_step(loop.feed)
-                loop.cost = cost[0] if cost else None
-                loop.samples_seen += len(rows)
-                if loop.batch % how_often == 0:
+        events.train_begin()  # a resumed run moves `state` to where its checkpoint stood
+        while state.epoch < num_epochs:
+            order = state.epoch_order()
+            for state.batch in range(state.batch, state.num_batches):
+                rows = order[state.batch * batch_size:(state.batch + 1) * batch_size]
+                state.batch_X, state.batch_Y = train_X[rows], train_Y[rows]
+                state.feed = update_d(train_feed, {X: state.batch_X, Y: state.batch_Y})
+                _, state.batch_accuracy, *cost = sess.run(fetches, feed_dict=state.feed, options=state.run_options,
+                                                          run_metadata=state.run_metadata)
+                state.cost = cost[0] if cost else None
+                state.samples_seen += len(rows)
+                if state.batch % how_often == 0:
                     measure_test_accuracy()
                 events.batch_end()
             measure_test_accuracy()
             events.epoch_end()
-            loop.epoch, loop.batch, loop.epoch_order_state = loop.epoch + 1, 0, loop.order_rng.bit_generator.state
-        loop.history.seconds = loop.seconds()
-        loop.finished = True
+            state.epoch, state.batch, state.epoch_order_state = state.epoch + 1, 0, state.order_rng.bit_generator.state
+        state.history.seconds = state.seconds()
+        state.finished = True
     finally:
         events.train_end()  # also after an error: the bar closes, Ctrl-C works again
-    history = loop.history
-    history.eval_seconds, history.train_seconds = loop.eval_seconds, history.seconds - loop.eval_seconds
+    history = state.history
+    history.eval_seconds, history.train_seconds = state.eval_seconds, history.seconds - state.eval_seconds
     print("Finished training for %d epoch%s" % (num_epochs, "" if num_epochs == 1 else "s"))
     print("Took %.02f seconds (%.02f s per epoch)" % (history.seconds, history.seconds / num_epochs))
-    loop.final_accuracy = evaluate(sess, accuracy_operation, X, Y, test_X, test_Y, test_feed, eval_batch_size)
+    state.final_accuracy = evaluate(sess, accuracy_operation, X, Y, test_X, test_Y, test_feed, eval_batch_size)
     events.closing()
-    history.final_accuracy = loop.final_accuracy
-    history.record(loop.samples_seen, loop.final_accuracy)
-    print("Final accuracy was %.04f" % loop.final_accuracy)
+    history.final_accuracy = state.final_accuracy
+    history.record(state.samples_seen, state.final_accuracy)
+    print("Final accuracy was %.04f" % state.final_accuracy)
     return history
 
 
