@@ -23,22 +23,6 @@ def test_every_lever_compares_two_measurements_of_the_same_plan():
     assert fully_connected == set(levers.LOOP_TEXT)
 
 
-def test_the_issue_15_lever_is_the_compiled_callable_against_sess_run():
-    pairs = {title: (key, reference) for title, key, reference in levers.lever_pairs(["fully_connected"])}
-    key, reference = pairs["a compiled callable (`CompiledRun`) instead of `sess.run` with a feed dict "
-                           "(fully_connected)"]
-    assert key == ("fully_connected", "compiled", "default")
-    assert reference == ("fully_connected", "feed_dict", "default")
-
-
-def test_no_thread_placement_or_denormal_lever_is_left():
-    for name in ("throughput", "levers", "sessions", "report", "workers"):
-        text = (ROOT / "benchmarks" / f"{name}.py").read_text(encoding="utf-8")
-        for word in ("calling_thread", "calling thread", "denormal", r"(?<!soft_)placement", "fast_callable",
-                     r"tfgraph\.steps"):
-            assert not re.search(word, text), f"benchmarks/{name}.py still mentions {word!r}"
-
-
 def levers_data():
     """Made-up lever results: sess.run takes 2 s a round, everything else 1 s, except round 2's compiled 0.8 s."""
     models = ["fully_connected"]
