@@ -14,7 +14,8 @@ from typing import NamedTuple
 import numpy as np
 import tensorflow as tf
 
-from tfgraph.legacy._core import LegacyError, Namespace, note
+from tfgraph.legacy._namespace import Namespace
+from tfgraph.legacy._notes import LegacyError, note
 
 v1 = tf.compat.v1
 

@@ -16,7 +16,8 @@ import warnings
 
 import tensorflow as tf
 
-from tfgraph.legacy._core import Namespace, note
+from tfgraph.legacy._namespace import Namespace
+from tfgraph.legacy._notes import note
 
 VERSION = tf.__version__
 CELLS_MODULE = "tensorflow.python.keras.layers.legacy_rnn.rnn_cell_impl"
