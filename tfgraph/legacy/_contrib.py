@@ -6,14 +6,12 @@ import tensorflow as tf
 
 from tfgraph.legacy._contrib_framework import CONTRIB_FRAMEWORK
 from tfgraph.legacy._contrib_layers import CONTRIB_LAYERS
+from tfgraph.legacy._legacy_seq2seq import LEGACY_SEQ2SEQ
 from tfgraph.legacy._namespace import Namespace
 from tfgraph.legacy._rnn import RNN
+from tfgraph.legacy._seq2seq import SEQ2SEQ
 
 VERSION = tf.__version__
-
-SEQ2SEQ = (f"TensorFlow 1.x's seq2seq code is not in TensorFlow {VERSION}, and tfgraph.legacy "
-           "runs only the basic RNN cells and loops (tf.contrib.rnn, tf.nn.rnn_cell, "
-           "tf.nn.dynamic_rnn). Write the decoder with tf.keras.layers in TensorFlow 2 style.")
 
 SLIM = ("tf.contrib.slim became the separate tf-slim package, which needs TensorFlow 2 "
         "style code; rewrite the model with tf.layers-like pieces (tf.layers.dense, "
@@ -21,14 +19,13 @@ SLIM = ("tf.contrib.slim became the separate tf-slim package, which needs Tensor
 
 CONTRIB = Namespace(
     "tf.contrib",
-    members={"layers": CONTRIB_LAYERS, "framework": CONTRIB_FRAMEWORK, "rnn": RNN["contrib_rnn"]},
+    members={"layers": CONTRIB_LAYERS, "framework": CONTRIB_FRAMEWORK, "rnn": RNN["contrib_rnn"],
+             "seq2seq": SEQ2SEQ, "legacy_seq2seq": LEGACY_SEQ2SEQ},
     refused={
         "learn": "tf.contrib.learn (its Estimators and its own MNIST loader) was removed in "
                  "TensorFlow 2.0, and tf.estimator in 2.16. Write the training loop with "
                  "tf.Session, as the lessons of tfgraph do, or use tf.keras.Model.fit.",
         "slim": SLIM,
-        "legacy_seq2seq": SEQ2SEQ,
-        "seq2seq": SEQ2SEQ,
         "factorization": "tf.contrib.factorization (k-means, WALS) was removed in TensorFlow "
                          "2.0; use scikit-learn's KMeans, or write the updates with tf ops.",
         "tensor_forest": "tf.contrib.tensor_forest was removed in TensorFlow 2.0; use "

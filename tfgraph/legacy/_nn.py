@@ -7,6 +7,7 @@ to KEEP a unit; today it is the rate to drop one.
 """
 import tensorflow as tf
 
+from tfgraph.legacy._legacy_seq2seq import LEGACY_SEQ2SEQ
 from tfgraph.legacy._namespace import Namespace
 from tfgraph.legacy._notes import LegacyError, note_rename
 from tfgraph.legacy._rnn import RNN
@@ -150,14 +151,13 @@ NN = Namespace(
     },
     renames={
         **RNN.get("nn_renames", {}),
+        "seq2seq": (LEGACY_SEQ2SEQ, "tf.contrib.legacy_seq2seq", "1.0"),
         "softmax_cross_entropy_with_logits_v2": (
             tf.nn.softmax_cross_entropy_with_logits,
             "tf.nn.softmax_cross_entropy_with_logits", "2.0"),
     },
     refused={
         **RNN["nn_refused"],
-        "seq2seq": "tf.nn.seq2seq moved to tf.contrib in TensorFlow 1.0 and was removed in 2.0. "
-                   "Use tf.keras layers in TensorFlow 2 style code.",
     },
     refusal=f"TensorFlow {VERSION}'s tf.compat.v1.nn has no such name, nor has tfgraph.legacy. "
             "Check the spelling.")
