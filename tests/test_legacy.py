@@ -592,7 +592,8 @@ def test_tf_layers_network_learns(tf):
                         "tf-slim package"),
     ("tf.contrib.rnn.LayerNormBasicLSTMCell", "tf.contrib.rnn.LayerNormBasicLSTMCell is not "
                                               "supported: tfgraph.legacy runs TensorFlow 1.x's basic cells"),
-    ("tf.contrib.seq2seq", "tf.contrib.seq2seq is not supported: TensorFlow 1.x's seq2seq code"),
+    ("tf.contrib.seq2seq.dynamic_decode", "tf.contrib.seq2seq.dynamic_decode is not supported: "
+                                          "TensorFlow 1.x's seq2seq decoders"),
     ("tf.contrib.factorization", "tf.contrib.factorization is not supported: tf.contrib.factorization"),
     ("tf.contrib.crf", "tf.contrib.crf is not supported: tf.contrib was removed in TensorFlow "
                        "2.0. tfgraph.legacy rebuilds only the basic pieces"),
@@ -816,3 +817,139 @@ def test_variable_named_global_step_is_the_global_step(tf):
                 sess.run(train)
                 runs += 1
         assert runs == 3
+
+
+# --------------------------------------------------------------------------
+# seq2seq losses, arg_scope and batch_norm, against NumPy
+# --------------------------------------------------------------------------
+
+def numpy_sequence_losses(logits, targets, weights):
+    """Each (batch, step) entry's weighted softmax cross entropy, computed with NumPy."""
+    shifted = logits - logits.max(-1, keepdims=True)
+    log_softmax = shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
+    picked = np.take_along_axis(log_softmax, targets[..., None], -1)[..., 0]
+    return -picked * weights
+
+
+def test_sequence_loss_matches_numpy(tf):
+    rng = np.random.default_rng(28)
+    logits = rng.normal(size=(4, 6, 5)).astype(np.float32)
+    targets = rng.integers(0, 5, size=(4, 6)).astype(np.int32)
+    weights = (rng.random((4, 6)) > 0.3).astype(np.float32) * rng.random((4, 6)).astype(np.float32)
+    weights[2] = 0  # one sequence fully masked: sums over the batch still defined
+    losses = numpy_sequence_losses(logits, targets, weights)
+    nonzero = (weights != 0).astype(np.float32)
+    expected = {
+        (True, True, False, False): losses.sum() / weights.sum(),
+        (True, False, False, False): np.divide(losses.sum(1), weights.sum(1),
+                                               out=np.zeros(4, np.float32), where=weights.sum(1) > 0),
+        (False, True, False, False): losses.sum(0) / weights.sum(0),
+        (False, False, False, False): losses,
+        (False, False, True, True): losses.sum() / nonzero.sum(),
+        (False, True, True, False): losses.sum(0) / weights.sum(0),  # averaging wins, as in 1.13
+        (False, False, False, True): losses.sum(0) / nonzero.sum(0),
+    }
+    seq2seq = tf.contrib.seq2seq
+    with new_graph(tf):
+        got = run(tf, {flags: seq2seq.sequence_loss(
+            logits, targets, weights, average_across_timesteps=flags[0],
+            average_across_batch=flags[1], sum_over_timesteps=flags[2], sum_over_batch=flags[3])
+            for flags in expected})
+        custom = run(tf, seq2seq.sequence_loss(
+            logits, targets, weights, softmax_loss_function=lambda labels, logits: tf.square(
+                tf.reduce_sum(logits, 1) - tf.cast(labels, tf.float32))))
+        with pytest.raises(LegacyError, match="average or sum over an axis, not both"):
+            seq2seq.sequence_loss(logits, targets, weights, sum_over_batch=True)
+    for flags, value in expected.items():
+        np.testing.assert_allclose(got[flags], value, rtol=1e-5, atol=1e-6, err_msg=str(flags))
+    squared = (logits.sum(-1) - targets) ** 2 * weights
+    np.testing.assert_allclose(custom, squared.sum() / weights.sum(), rtol=1e-5)
+
+
+def test_legacy_seq2seq_losses_match_numpy(tf):
+    rng = np.random.default_rng(16)
+    logits = rng.normal(size=(3, 4, 5)).astype(np.float32)  # 3 steps of (batch 4, 5 classes)
+    targets = rng.integers(0, 5, size=(3, 4)).astype(np.int32)
+    weights = rng.random((3, 4)).astype(np.float32)
+    per_entry = numpy_sequence_losses(logits, targets, weights)  # (steps, batch)
+    by_example = per_entry.sum(0) / (weights.sum(0) + 1e-12)
+    legacy = tf.contrib.legacy_seq2seq
+    with new_graph(tf):
+        r = run(tf, {
+            "by example": legacy.sequence_loss_by_example(list(logits), list(targets),
+                                                          list(weights)),
+            "summed steps": legacy.sequence_loss_by_example(
+                list(logits), list(targets), list(weights), average_across_timesteps=False),
+            "loss": legacy.sequence_loss(list(logits), list(targets), list(weights)),
+            "batch sum": legacy.sequence_loss(list(logits), list(targets), list(weights),
+                                              average_across_batch=False),
+            "tf.nn.seq2seq": tf.nn.seq2seq.sequence_loss(list(logits), list(targets),
+                                                         list(weights)),
+        })
+    np.testing.assert_allclose(r["by example"], by_example, rtol=1e-5)
+    np.testing.assert_allclose(r["summed steps"], per_entry.sum(0), rtol=1e-5)
+    np.testing.assert_allclose(r["loss"], by_example.sum() / 4, rtol=1e-5)
+    np.testing.assert_allclose(r["batch sum"], by_example.sum(), rtol=1e-5)
+    np.testing.assert_allclose(r["tf.nn.seq2seq"], r["loss"])
+
+
+def test_arg_scope_sets_defaults_that_calls_override(tf):
+    layers, framework = tf.contrib.layers, tf.contrib.framework
+    with new_graph(tf):
+        x = tf.placeholder("float", [None, 4])
+        with framework.arg_scope([layers.fully_connected], activation_fn=None,
+                                 weights_initializer=tf.constant_initializer(0.5)) as outer:
+            with framework.arg_scope([layers.fully_connected], num_outputs=3):
+                inner = layers.fully_connected(x)  # num_outputs from the inner scope
+            explicit = layers.fully_connected(x, 2, activation_fn=tf.nn.relu)
+        again = None
+        with framework.arg_scope(outer):
+            again = layers.fully_connected(x, 2)
+        plain = layers.fully_connected(x, 2)  # outside: ReLU and its own initializer
+        with pytest.raises(LegacyError, match="cannot take defaults from arg_scope"):
+            with framework.arg_scope([tf.nn.relu], name="r"):
+                pass
+        features = np.array([[1.0, -2.0, 0.5, -1.0]], np.float32)  # sum -1.5
+        r = run(tf, {"inner": inner, "explicit": explicit, "again": again, "plain": plain},
+                {x: features})
+    np.testing.assert_allclose(r["inner"], [[-0.75] * 3])  # 0.5 * sum, no activation
+    np.testing.assert_allclose(r["explicit"], [[0.0, 0.0]])  # ReLU(-0.75), as written
+    np.testing.assert_allclose(r["again"], [[-0.75, -0.75]])  # the saved scope re-entered
+    assert not np.allclose(r["plain"], -0.75)
+
+
+def test_contrib_batch_norm_updates_in_place_or_through_update_ops(tf):
+    batch = np.random.default_rng(3).normal(2.0, 3.0, size=(64, 5)).astype(np.float32)
+    mean, variance = batch.mean(0), batch.var(0)
+    with new_graph(tf):
+        x = tf.placeholder("float", [None, 5])
+        in_place = tf.contrib.layers.batch_norm(x, decay=0.9, updates_collections=None,
+                                                scope="in_place")
+        collected = tf.contrib.layers.batch_norm(x, decay=0.9, scale=True, scope="collected")
+        frozen = tf.contrib.layers.batch_norm(x, is_training=False, scope="in_place", reuse=True)
+        names = sorted(v.op.name for v in tf.global_variables())
+        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+        moving = {v.op.name: v for v in tf.global_variables()}
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            normalized = sess.run(in_place, {x: batch})
+            sess.run(collected, {x: batch})
+            after_one = sess.run({n: v for n, v in moving.items() if "moving" in n})
+            sess.run(update_ops, {x: batch})
+            after_update_ops = sess.run(moving["collected/moving_mean"])
+            inference = sess.run(frozen, {x: batch})
+    assert names == ["collected/beta", "collected/gamma", "collected/moving_mean",
+                     "collected/moving_variance", "in_place/beta", "in_place/moving_mean",
+                     "in_place/moving_variance"]
+    assert len(update_ops) == 2  # only the collected layer's
+    np.testing.assert_allclose(normalized, (batch - mean) / np.sqrt(variance + 1e-3), rtol=1e-4,
+                               atol=1e-4)
+    np.testing.assert_allclose(after_one["in_place/moving_mean"], 0.1 * mean, rtol=1e-5)
+    np.testing.assert_allclose(after_one["in_place/moving_variance"], 0.9 + 0.1 * variance,
+                               rtol=1e-5)
+    np.testing.assert_allclose(after_one["collected/moving_mean"], 0)  # not yet: UPDATE_OPS
+    np.testing.assert_allclose(after_update_ops, 0.1 * mean, rtol=1e-5)
+    moving_mean = 0.1 * mean
+    moving_variance = 0.9 + 0.1 * variance
+    np.testing.assert_allclose(inference, (batch - moving_mean) / np.sqrt(moving_variance + 1e-3),
+                               rtol=1e-4, atol=1e-4)
