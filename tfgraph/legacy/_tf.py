@@ -23,6 +23,7 @@ from tfgraph.legacy._notes import LegacyError, note_rename
 from tfgraph.legacy._rnn import RNN
 from tfgraph.legacy._summary import OLD_SUMMARIES, SUMMARY
 from tfgraph.legacy._train import TRAIN
+from tfgraph.legacy._variables_by_name import install as fetch_variables_by_name
 
 v1 = tf.compat.v1
 VERSION = tf.__version__
@@ -180,12 +181,13 @@ _started = []
 
 
 def start():
-    """Run TensorFlow as 1.x did, once per process: graph mode and 1.x's TensorShape."""
+    """Run TensorFlow as 1.x did, once per process: graph mode, 1.x's TensorShape, variables by name."""
     if _started:
         return
     _started.append(True)
     v1.disable_eager_execution()
     v1.disable_v2_tensorshape()
+    fetch_variables_by_name()
 
 
 # TensorFlow 0.x's batch_* ops: their TensorFlow 1.0 name, and where they are in TensorFlow 2.
