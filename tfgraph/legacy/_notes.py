@@ -4,6 +4,7 @@ No TensorFlow here: the runner checks a script and `input_data` reads MNIST befo
 TensorFlow starts.
 """
 import importlib.util
+import logging
 import os
 import sys
 
@@ -94,3 +95,20 @@ def note_rename(old, modern, since, tf2=None):
     """Note that ``old`` is spelled ``modern`` since TensorFlow ``since`` (and ``tf2`` in TF 2)."""
     note(old, f"{old} is {modern} since TensorFlow {since}"
               + (f"; in TensorFlow 2, {tf2}" if tf2 else ""))
+
+
+class _NoDeprecations(logging.Filter):
+    """Drops TensorFlow's own "is deprecated and will be removed" lines: the notes say it once."""
+
+    def filter(self, record):
+        """False for a deprecation message of TensorFlow's."""
+        message = record.getMessage()
+        return not ("deprecated" in message and "Instructions for updating" in message)
+
+
+def tensorflow_log_as_in_1x():
+    """TensorFlow's Python log at 1.x's default level (WARN), without its deprecation lines."""
+    logger = logging.getLogger("tensorflow")
+    logger.setLevel(logging.WARNING)
+    if not any(isinstance(f, _NoDeprecations) for f in logger.filters):
+        logger.addFilter(_NoDeprecations())

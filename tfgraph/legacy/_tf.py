@@ -19,7 +19,7 @@ from tfgraph.legacy._gfile import GFILE
 from tfgraph.legacy._layers import LAYERS
 from tfgraph.legacy._namespace import Namespace
 from tfgraph.legacy._nn import NN
-from tfgraph.legacy._notes import LegacyError, note_rename
+from tfgraph.legacy._notes import LegacyError, note_rename, tensorflow_log_as_in_1x
 from tfgraph.legacy._rnn import RNN
 from tfgraph.legacy._summary import OLD_SUMMARIES, SUMMARY
 from tfgraph.legacy._train import TRAIN
@@ -181,13 +181,14 @@ _started = []
 
 
 def start():
-    """Run TensorFlow as 1.x did, once per process: graph mode, 1.x's TensorShape, variables by name."""
+    """Run TensorFlow as 1.x did, once per process: graph mode, 1.x's TensorShape and log level, variables by name."""
     if _started:
         return
     _started.append(True)
     v1.disable_eager_execution()
     v1.disable_v2_tensorshape()
     fetch_variables_by_name()
+    tensorflow_log_as_in_1x()
 
 
 # TensorFlow 0.x's batch_* ops: their TensorFlow 1.0 name, and where they are in TensorFlow 2.

@@ -51,6 +51,20 @@ def _by_name(graph, fetch):
     return value_of(found)
 
 
+def _map_names(graph, fetches):
+    """``fetches`` (a name, or lists, tuples and dicts of fetches) with variables' names resolved."""
+    if isinstance(fetches, str):
+        return _by_name(graph, fetches)
+    if isinstance(fetches, dict):
+        return type(fetches)((key, _map_names(graph, value)) for key, value in fetches.items())
+    if isinstance(fetches, (list, tuple)):
+        items = [_map_names(graph, fetch) for fetch in fetches]
+        if hasattr(fetches, "_fields"):  # a namedtuple
+            return type(fetches)(*items)
+        return type(fetches)(items)
+    return fetches
+
+
 def _get_tensor_by_name(original):
     @functools.wraps(original)
     def get_tensor_by_name(self, name):
@@ -62,9 +76,7 @@ def _get_tensor_by_name(original):
 def _run(original):
     @functools.wraps(original)
     def run(self, fetches, *args, **kwargs):
-        if isinstance(fetches, (str, list, tuple, dict)):
-            fetches = tf.nest.map_structure(lambda fetch: _by_name(self.graph, fetch), fetches)
-        return original(self, fetches, *args, **kwargs)
+        return original(self, _map_names(self.graph, fetches), *args, **kwargs)
     return run
 
 
