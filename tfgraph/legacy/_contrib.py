@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from tfgraph.legacy._contrib_framework import CONTRIB_FRAMEWORK
 from tfgraph.legacy._contrib_layers import CONTRIB_LAYERS
+from tfgraph.legacy._eager import EAGER
 from tfgraph.legacy._legacy_seq2seq import LEGACY_SEQ2SEQ
 from tfgraph.legacy._namespace import Namespace
 from tfgraph.legacy._rnn import RNN
@@ -20,7 +21,7 @@ SLIM = ("tf.contrib.slim became the separate tf-slim package, which needs Tensor
 CONTRIB = Namespace(
     "tf.contrib",
     members={"layers": CONTRIB_LAYERS, "framework": CONTRIB_FRAMEWORK, "rnn": RNN["contrib_rnn"],
-             "seq2seq": SEQ2SEQ, "legacy_seq2seq": LEGACY_SEQ2SEQ},
+             "seq2seq": SEQ2SEQ, "legacy_seq2seq": LEGACY_SEQ2SEQ, "eager": EAGER},
     refused={
         "learn": "tf.contrib.learn (its Estimators and its own MNIST loader) was removed in "
                  "TensorFlow 2.0, and tf.estimator in 2.16. Write the training loop with "
@@ -30,9 +31,6 @@ CONTRIB = Namespace(
                          "2.0; use scikit-learn's KMeans, or write the updates with tf ops.",
         "tensor_forest": "tf.contrib.tensor_forest was removed in TensorFlow 2.0; use "
                          "scikit-learn's RandomForestClassifier.",
-        "eager": "tf.contrib.eager was TensorFlow 1.x's preview of eager execution, which is "
-                 "TensorFlow 2's default; tfgraph.legacy runs graph code only. Run the script "
-                 "with TensorFlow 2 itself.",
         "keras": "tf.contrib.keras became tf.keras in TensorFlow 1.4; it is Keras 3 today, "
                  "which works eagerly, not in tf.Session graphs.",
         "distributions": "tf.contrib.distributions became the TensorFlow Probability package "

@@ -9,6 +9,7 @@ from tfgraph.legacy._layer_parts import (
     _Variables, _affine, _batch_norm, _check_channels_last, _convolution, _dropout, _finish,
     _flatten, _input, _pair, _padding, _pool)
 from tfgraph.legacy._namespace import Namespace
+from tfgraph.legacy._notes import LegacyError
 
 v1 = tf.compat.v1
 
@@ -137,16 +138,60 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
                        regularizers, training, trainable, name, "batch_normalization", reuse,
                        v1.GraphKeys.UPDATE_OPS)
 
+class Dense(tf.Module):
+    """tf.layers.Dense: a fully connected layer object, its kernel and bias made on the first call.
+
+    The object form that eager scripts (and tfe.Network) used; it also builds graphs.
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer=None,
+                 bias_initializer=v1.zeros_initializer(), trainable=True, name=None,
+                 **others):
+        super().__init__(name=name or "dense")
+        unsupported = sorted(key for key, value in others.items() if value is not None)
+        if unsupported:
+            raise LegacyError(f"tf.layers.Dense({', '.join(unsupported)}=...) is not supported by "
+                              f"tfgraph.legacy; leave it out, or use tf.keras.layers.Dense in "
+                              f"TensorFlow 2 style code.")
+        self.units, self.activation, self.use_bias, self.trainable = (units, activation, use_bias,
+                                                                     trainable)
+        self._initializers = (kernel_initializer or v1.glorot_uniform_initializer(),
+                              bias_initializer or v1.zeros_initializer())
+        self.kernel = self.bias = None
+
+    def _build(self, inputs):
+        depth = tf.compat.dimension_value(inputs.shape[-1])
+        dtype = inputs.dtype.base_dtype
+        with tf.name_scope(self.name):
+            self.kernel = tf.Variable(self._initializers[0]([depth, self.units], dtype=dtype),
+                                      name="kernel", trainable=self.trainable)
+            if self.use_bias:
+                self.bias = tf.Variable(self._initializers[1]([self.units], dtype=dtype),
+                                        name="bias", trainable=self.trainable)
+
+    def __call__(self, inputs):
+        inputs = _input(inputs, "tf.layers.Dense")
+        if self.kernel is None:
+            self._build(inputs)
+        if inputs.shape.rank > 2:
+            outputs = tf.tensordot(inputs, self.kernel, [[inputs.shape.rank - 1], [0]])
+        else:
+            outputs = tf.matmul(inputs, self.kernel)
+        return _finish(outputs, self.bias, self.activation)
+
+
 KERAS_LAYERS = (
     "tf.layers was a set of Keras layers, which Keras 3 no longer offers to graph code. "
     "tfgraph.legacy rebuilds dense, conv2d, conv2d_transpose, max_pooling2d, "
-    "average_pooling2d, dropout, batch_normalization and flatten; for the others, use "
+    "average_pooling2d, dropout, batch_normalization, flatten and the Dense class; for the "
+    "others, use "
     "tf.keras.layers in TensorFlow 2 style code.")
 
 LAYERS = Namespace(
     "tf.layers",
     renames={
         "dense": (dense, "tf.keras.layers.Dense", "2.0"),
+        "Dense": (Dense, "tf.keras.layers.Dense", "2.0"),
         "conv2d": (conv2d, "tf.keras.layers.Conv2D", "2.0"),
         "max_pooling2d": (max_pooling2d, "tf.keras.layers.MaxPooling2D", "2.0"),
         "average_pooling2d": (average_pooling2d, "tf.keras.layers.AveragePooling2D", "2.0"),

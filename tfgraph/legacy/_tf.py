@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgraph.legacy._contrib import CONTRIB
+from tfgraph.legacy._eager import enable_eager_execution
 from tfgraph.legacy._estimator import ESTIMATOR
 from tfgraph.legacy._examples import EXAMPLES
 from tfgraph.legacy._gfile import GFILE
@@ -144,6 +145,8 @@ def batch_matmul(x, y, adj_x=False, adj_y=False, name=None):
 
 def _register_global_step(variable):
     """Put an integer variable named global_step in tf.GraphKeys.GLOBAL_STEP, as TF1 code expects."""
+    if tf.executing_eagerly():  # a script in eager mode has no graph, nor collections
+        return variable
     graph = variable.graph
     if (variable.op.name.split("/")[-1] == "global_step" and variable.dtype.base_dtype.is_integer
             and not graph.get_collection(v1.GraphKeys.GLOBAL_STEP)):
@@ -219,6 +222,7 @@ TOP = Namespace(
                                     "tfgraph.legacy provides only its rnn and rnn_cell."),
         **{name: importlib.import_module(f"tensorflow.{name}") for name in PRIVATE},
         "concat": concat, "split": split, "reverse": reverse, "Variable": Variable,
+        "enable_eager_execution": enable_eager_execution,
         **REDUCERS,
     },
     renames={
