@@ -93,6 +93,7 @@ def lines(text, start):
     return [line[len(start):].strip() for line in text.splitlines() if line.startswith(start)]
 
 
+@pytest.mark.slow
 def test_rnn_cells_and_loops_train_with_tf1_variable_names(results):
     status, out, err = results["rnn"]
     assert status == 0, err[-2000:]
@@ -109,6 +110,7 @@ def test_rnn_cells_and_loops_train_with_tf1_variable_names(results):
     assert "is deprecated" not in err  # TensorFlow's own RNN deprecation lines are filtered
 
 
+@pytest.mark.slow
 def test_estimator_layers_numpy_names_and_display(results):
     status, out, err = results["estimator"]
     assert status == 0, err[-2000:]
@@ -124,6 +126,7 @@ def test_estimator_layers_numpy_names_and_display(results):
         assert text in err
 
 
+@pytest.mark.slow
 def test_mnist_tutorial_modules_and_nce_old_order(results):
     status, out, err = results["feed"]
     assert status == 0, err[-2000:]
@@ -133,6 +136,7 @@ def test_mnist_tutorial_modules_and_nce_old_order(results):
     assert "tf.nn.nce_loss(weights, biases, inputs, labels) is" in err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("run", ["worker", "monitored"])
 def test_distributed_script_in_the_official_style(results, run):
     """Supervisor (worker) or MonitoredTrainingSession, both with SyncReplicasOptimizer."""
