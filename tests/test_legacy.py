@@ -203,7 +203,7 @@ def test_runner_stops_at_the_unsupported_line(tf, tmp_path, monkeypatch, capsys,
         "old_estimator.py, line 4: tf.contrib.learn is not supported: tf.contrib.learn (its "
         "Estimators and its own MNIST loader) was removed in TensorFlow 2.0, and tf.estimator "
         "in 2.16. Write the training loop with tf.Session, as the lessons of tfgraph do, or use "
-        "tf.keras.Model.fit."]
+        "tf.estimator's canned DNNClassifier here. In TensorFlow 2, use tf.keras.Model.fit."]
 
 
 def test_runner_shows_other_errors_as_python_would(tf, tmp_path, monkeypatch, capsys):
@@ -595,14 +595,14 @@ def test_tf_layers_network_learns(tf):
     ("tf.contrib.seq2seq.dynamic_decode", "tf.contrib.seq2seq.dynamic_decode is not supported: "
                                           "TensorFlow 1.x's seq2seq decoders"),
     ("tf.contrib.factorization", "tf.contrib.factorization is not supported: tf.contrib.factorization"),
-    ("tf.contrib.crf", "tf.contrib.crf is not supported: tf.contrib was removed in TensorFlow "
-                       "2.0. tfgraph.legacy rebuilds only the basic pieces"),
+    ("tf.contrib.graph_editor", "tf.contrib.graph_editor is not supported: tf.contrib was "
+                                "removed in TensorFlow 2.0. tfgraph.legacy rebuilds only the basic pieces"),
     ("tf.contrib.layers.layer_norm", "tf.contrib.layers.layer_norm is not supported: "
                                      "tf.contrib was removed in TensorFlow 2.0"),
     ("tf.layers.conv3d", "tf.layers.conv3d is not supported: tf.layers was a set of Keras "
                          "layers, which Keras 3 no longer offers to graph code"),
-    ("tf.estimator.DNNClassifier", "tf.estimator.DNNClassifier is not supported: tfgraph.legacy "
-                                   "runs custom Estimators"),
+    ("tf.estimator.DNNLinearCombinedClassifier", "tf.estimator.DNNLinearCombinedClassifier is "
+                                                 "not supported: tfgraph.legacy runs custom Estimators"),
     ("tf.no_such_thing", "tf.no_such_thing is not supported: neither tfgraph.legacy nor "
                          "TensorFlow"),
     ("tf.nn.no_such_thing", "tf.nn.no_such_thing is not supported"),
@@ -953,3 +953,42 @@ def test_contrib_batch_norm_updates_in_place_or_through_update_ops(tf):
     moving_variance = 0.9 + 0.1 * variance
     np.testing.assert_allclose(inference, (batch - moving_mean) / np.sqrt(moving_variance + 1e-3),
                                rtol=1e-4, atol=1e-4)
+
+
+def refused_in_the_docs():
+    """The names in the table of docs/old-code.md's "What is refused" section."""
+    text = (REPO / "docs" / "old-code.md").read_text(encoding="utf-8")
+    section = text.split("## What is refused", 1)[1]
+    return [re.match(r"\| `([^`]+)`", row).group(1) for row in section.splitlines()
+            if re.match(r"\| `", row)]
+
+
+def test_each_refusal_in_the_docs_says_what_to_use_in_tensorflow_2(tf):
+    names = refused_in_the_docs()
+    assert len(names) >= 20
+    for name in names:
+        expression = "tf." + name[len("tensorflow."):] if name.startswith("tensorflow.") else name
+        with pytest.raises(UnsupportedError) as error:
+            eval(expression, {"tf": tf})
+        message = str(error.value)
+        assert message.split(" is not supported: ")[0].endswith(name.split(".", 1)[1]), message
+        assert "TensorFlow 2" in message.split(" is not supported: ")[1], message
+
+
+def test_unmapped_tfe_name_stops_the_script_with_one_line(tf, tmp_path, monkeypatch, capsys):
+    write_script(tmp_path, "old_tfe.py", """
+        import tensorflow as tf
+        import tensorflow.contrib.eager as tfe
+        print("imported")
+        accuracy = tfe.metrics.Accuracy()
+    """)
+    monkeypatch.chdir(tmp_path)
+    assert run_main(tf, "--quiet", "old_tfe.py") == 1
+    out, err = capsys.readouterr()
+    assert out == "imported\n"
+    assert stderr_lines(err) == [
+        "old_tfe.py, line 4: tf.contrib.eager.metrics is not supported: tfgraph.legacy maps "
+        "tfe's enable_eager_execution, Variable, gradients_function, value_and_gradients_function, "
+        "implicit_gradients, implicit_value_and_gradients, Iterator, Network, GradientTape, "
+        "defun, Checkpoint and num_gpus only. In TensorFlow 2, which runs eagerly, use "
+        "tf.GradientTape, tf.Module, tf.train.Checkpoint and tf.keras.metrics."]

@@ -96,5 +96,5 @@ CONTRIB_FRAMEWORK = Namespace(
     },
     refusal="tf.contrib was removed in TensorFlow 2.0. tfgraph.legacy provides only "
             "arg_scope, add_arg_scope and get_or_create_global_step of tf.contrib.framework; "
-            "the variable helpers of TF-Slim are in the tf-slim package, which needs "
-            "TensorFlow 2 style code.")
+            "the variable helpers of TF-Slim are in the tf-slim package. In TensorFlow 2, "
+            "pass arguments explicitly and list variables with tf.Module.trainable_variables.")

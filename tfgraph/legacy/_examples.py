@@ -11,8 +11,13 @@ _MNIST = Namespace(
     renames={"input_data": (input_data, "tf.keras.datasets.mnist (tfgraph.mnist here)", "2.0"),
              "mnist": (mnist_tutorial, "tfgraph.legacy.mnist_tutorial (the tutorials left "
                                        "TensorFlow)", "2.0")},
-    refusal="tfgraph.legacy provides the MNIST tutorial's input_data and mnist modules only.")
+    refusal="tfgraph.legacy provides the MNIST tutorial's input_data and mnist modules only. "
+            "In TensorFlow 2, load MNIST with tf.keras.datasets.mnist.load_data().")
 _TUTORIALS = Namespace("tensorflow.examples.tutorials", members={"mnist": _MNIST},
-                       refusal="tfgraph.legacy provides only the MNIST tutorial's modules.")
+                       refusal="tfgraph.legacy provides only the MNIST tutorial's modules. In "
+                               "TensorFlow 2, the examples are in the tensorflow/models "
+                               "repository.")
 EXAMPLES = Namespace("tensorflow.examples", members={"tutorials": _TUTORIALS},
-                     refusal="tfgraph.legacy provides only the MNIST tutorial's modules.")
+                     refusal="tfgraph.legacy provides only the MNIST tutorial's modules. In "
+                               "TensorFlow 2, the examples are in the tensorflow/models "
+                               "repository.")

@@ -219,7 +219,9 @@ TOP = Namespace(
         "contrib": CONTRIB, "examples": EXAMPLES, "estimator": ESTIMATOR,
         "models": Namespace("tensorflow.models", members={"rnn": RNN["models_rnn"]},
                             refusal="tensorflow.models held TensorFlow 0.x's tutorial models; "
-                                    "tfgraph.legacy provides only its rnn and rnn_cell."),
+                                    "tfgraph.legacy provides only its rnn and rnn_cell. In "
+                                    "TensorFlow 2, the models are in the tensorflow/models "
+                                    "repository (pip install tf-models-official)."),
         **{name: importlib.import_module(f"tensorflow.{name}") for name in PRIVATE},
         "concat": concat, "split": split, "reverse": reverse, "Variable": Variable,
         "enable_eager_execution": enable_eager_execution,
