@@ -20,7 +20,7 @@ TensorFlow 2 (`_namespace.py` says how a name is looked up).
 Where each old namespace lives (its table of names beside the functions it points to):
 
 - ``tf`` itself (renamed ops, old argument orders, ``tf.Variable``): ``_tf.py``
-- ``tf.nn``: ``_nn.py``
+- ``tf.nn`` (and 0.x's ``tf.nn.seq2seq``): ``_nn.py``
 - ``tf.nn.rnn_cell``, ``tf.contrib.rnn`` and TensorFlow 0.x's RNN modules: ``_rnn.py``
 - ``tf.train``: ``_train.py``
 - ``tf.summary`` and 0.x's ``tf.scalar_summary`` and friends: ``_summary.py``
@@ -29,13 +29,19 @@ Where each old namespace lives (its table of names beside the functions it point
 - ``tf.contrib`` (what runs, and why the rest is refused): ``_contrib.py``
 - ``tf.contrib.layers``: ``_contrib_layers.py``
 - ``tf.contrib.framework`` (``arg_scope``): ``_contrib_framework.py``
-- ``tf.estimator``: ``_estimator.py``
+- ``tf.contrib.seq2seq``: ``_seq2seq.py``
+- ``tf.contrib.legacy_seq2seq``: ``_legacy_seq2seq.py``
+- ``tf.contrib.eager`` (``tfe``) and ``tf.enable_eager_execution``: ``_eager.py``
+- ``tf.estimator`` (custom and canned): ``_estimator.py``
+- ``tf.estimator.inputs``: ``_estimator_inputs.py``
 - ``tensorflow.examples.tutorials.mnist``: ``_examples.py``, with ``input_data.py`` and
   ``mnist_tutorial.py``
 - ``import tensorflow.x.y``: ``_imports.py``
 
-Notes and errors are in ``_notes.py``; what the runner changes around a script (NumPy
-1.x names, display calls) in ``_script_env.py``.
+How a name is looked up is in ``_namespace.py``; notes and errors in ``_notes.py``;
+variables fetched by their tensor name (``"w:0"``) in ``_variables_by_name.py``; what
+the runner changes around a script (NumPy 1.x names, display calls) in
+``_script_env.py``.
 """
 import importlib
 import os
