@@ -3,12 +3,10 @@
 Three old-style scripts (tests/legacy_scripts/) run through `python -m tfgraph.legacy`
 in subprocesses started together, since each pays for a TensorFlow import; the rest
 runs in this process with `import tfgraph.legacy as tf`, each check in a fresh graph.
-Importing tfgraph.legacy turns eager execution off for the whole process, so it is
-imported by the `tf` fixture, not at collection, and eager execution is restored
-once this module is done.
+The first `tf.<name>` turns eager execution off for the whole process, so the `tf`
+fixture gives the module, and eager execution is restored once this module is done.
 """
 import builtins
-import os
 import re
 import subprocess
 import sys
@@ -18,11 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.helpers import start_python
 from tfgraph.legacy import input_data
 from tfgraph.legacy._notes import LegacyError, UnsupportedError
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = Path(__file__).resolve().parent / "legacy_scripts"
+NO_SAMPLE = {"TFGRAPH_MNIST_SAMPLE": "0"}  # the full data set unless a run asks for --sample
 TF_LOG_LINE = re.compile(r"^([IWE]\d{4} |WARNING: All log messages|To enable the following)")
 
 
@@ -71,13 +71,9 @@ class Run:
 
     def __init__(self, args, cwd):
         self.cwd = cwd
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]))
-        env.pop("TFGRAPH_MNIST_SAMPLE", None)
         self.out, self.err = open(cwd / "stdout.txt", "w+"), open(cwd / "stderr.txt", "w+")
-        self.process = subprocess.Popen([sys.executable, "-m", "tfgraph.legacy", *args],
-                                        cwd=cwd, env=env, stdout=self.out, stderr=self.err,
-                                        stdin=subprocess.DEVNULL)
+        self.process = start_python("-m", "tfgraph.legacy", *args, cwd=cwd, env=NO_SAMPLE,
+                                    stdout=self.out, stderr=self.err, stdin=subprocess.DEVNULL)
         self.done = None
 
     def result(self):

@@ -6,15 +6,14 @@ tutorials) runs through `python -m tfgraph.legacy` in a subprocess; they start t
 since each pays for a TensorFlow import. Fake data and the runner's
 messages are checked in tests/test_legacy.py, in its process.
 """
-import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import start_python
+
 SCRIPTS = Path(__file__).resolve().parent / "legacy_scripts"
 
 
@@ -27,12 +26,10 @@ def free_port():
 
 def start(args, cwd, name):
     """``python -m tfgraph.legacy args`` in ``cwd``, output to files named after ``name``."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]), MPLBACKEND="Agg")
-    env.pop("TFGRAPH_MNIST_SAMPLE", None)
     out, err = open(cwd / f"{name}.out", "w+"), open(cwd / f"{name}.err", "w+")
-    process = subprocess.Popen([sys.executable, "-m", "tfgraph.legacy", *args], cwd=cwd, env=env,
-                               stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+    process = start_python("-m", "tfgraph.legacy", *args, cwd=cwd,
+                           env={"MPLBACKEND": "Agg", "TFGRAPH_MNIST_SAMPLE": "0"},
+                           stdout=out, stderr=err, stdin=subprocess.DEVNULL)
     return process, out, err
 
 

@@ -6,10 +6,8 @@ since each pays for a TensorFlow import, and each test then reads its run's outp
 Those that train a model are marked slow (together about a minute of CPU). Ctrl-C is
 sent to one run by its own process id.
 """
-import os
 import signal
 import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -17,16 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import run_python, start_python
+
 SCRIPTS = Path(__file__).resolve().parent / "legacy_scripts"
 
 
-def environment():
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]), MPLBACKEND="Agg")
-    env.pop("TFGRAPH_MNIST_SAMPLE", None)
-    env.pop("TFGRAPH_VERBOSE", None)
-    return env
+ENV = {"MPLBACKEND": "Agg", "TFGRAPH_MNIST_SAMPLE": "0"}  # full MNIST unless --sample
 
 
 class Run:
@@ -36,9 +30,8 @@ class Run:
         self.folder = folder
         self.out = open(folder / f"{name}.out", "w+")
         self.err = open(folder / f"{name}.err", "w+")
-        self.process = subprocess.Popen([sys.executable, "-m", "tfgraph.legacy", *map(str, args)],
-                                        cwd=folder, env=environment(), stdout=self.out,
-                                        stderr=self.err, stdin=subprocess.DEVNULL)
+        self.process = start_python("-m", "tfgraph.legacy", *map(str, args), cwd=folder, env=ENV,
+                                    stdout=self.out, stderr=self.err, stdin=subprocess.DEVNULL)
         self.done = None
 
     def result(self, timeout=300):
@@ -254,12 +247,10 @@ def test_missing_script_is_answered_before_tensorflow_starts(tmp_path):
              "    runpy.run_module('tfgraph.legacy', run_name='__main__', alter_sys=True)\n"
              "except SystemExit as e:\n"
              "    print(e.code, 'tensorflow' in sys.modules)\n")
-    checked = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=environment(),
-                             capture_output=True, text=True, timeout=60)
+    checked = run_python(code=probe, cwd=tmp_path, env=ENV, timeout=60)
     assert checked.stdout == "2 False\n"  # exit status 2, and TensorFlow never imported
-    run = subprocess.run([sys.executable, "-m", "tfgraph.legacy", "no_such_script.py", "x"],
-                         cwd=tmp_path, env=environment(), capture_output=True, text=True,
-                         timeout=60)
+    run = run_python("-m", "tfgraph.legacy", "no_such_script.py", "x", cwd=tmp_path, env=ENV,
+                     timeout=60)
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.splitlines() == [
         f"python -m tfgraph.legacy: can't open file 'no_such_script.py': no such file. Give the "
