@@ -256,3 +256,10 @@ def test_missing_script_is_answered_before_tensorflow_starts(tmp_path):
         f"python -m tfgraph.legacy: can't open file 'no_such_script.py': no such file. Give the "
         f"path of the script to run, relative to {tmp_path} or absolute."]
     assert list(tmp_path.iterdir()) == []  # nothing written
+    (tmp_path / "old.py").write_text("print('never run')\n")
+    through_a_file = run_python("-m", "tfgraph.legacy", "old.py/x.py", cwd=tmp_path, env=ENV,
+                                timeout=60)
+    assert through_a_file.returncode == 2 and through_a_file.stdout == ""
+    assert through_a_file.stderr.splitlines() == [
+        "python -m tfgraph.legacy: can't open file 'old.py/x.py': Not a directory. Check that it "
+        "is a file you may read (ls -l old.py/x.py)."]
