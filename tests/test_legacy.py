@@ -3,12 +3,10 @@
 Three old-style scripts (tests/legacy_scripts/) run through `python -m tfgraph.legacy`
 in subprocesses started together, since each pays for a TensorFlow import; the rest
 runs in this process with `import tfgraph.legacy as tf`, each check in a fresh graph.
-Importing tfgraph.legacy turns eager execution off for the whole process, so it is
-imported by the `tf` fixture, not at collection, and eager execution is restored
-once this module is done.
+The first `tf.<name>` turns eager execution off for the whole process, so the `tf`
+fixture gives the module, and eager execution is restored once this module is done.
 """
 import builtins
-import os
 import re
 import subprocess
 import sys
@@ -18,8 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.helpers import start_python
+from tfgraph.legacy import input_data
+from tfgraph.legacy._notes import LegacyError, UnsupportedError
+
 REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = Path(__file__).resolve().parent / "legacy_scripts"
+NO_SAMPLE = {"TFGRAPH_MNIST_SAMPLE": "0"}  # the full data set unless a run asks for --sample
 TF_LOG_LINE = re.compile(r"^([IWE]\d{4} |WARNING: All log messages|To enable the following)")
 
 
@@ -43,10 +46,10 @@ def new_graph(tf):
 @pytest.fixture(autouse=True)
 def fresh_notes():
     """Each test sees every note again, and notes are on."""
-    if "tfgraph.legacy" in sys.modules:
-        legacy = sys.modules["tfgraph.legacy"]
-        legacy.reset_notes()
-        legacy.set_quiet(False)
+    if "tfgraph.legacy._notes" in sys.modules:
+        from tfgraph.legacy._notes import reset_notes, set_quiet
+        reset_notes()
+        set_quiet(False)
 
 
 def notes(text):
@@ -68,13 +71,9 @@ class Run:
 
     def __init__(self, args, cwd):
         self.cwd = cwd
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]))
-        env.pop("TFGRAPH_MNIST_SAMPLE", None)
         self.out, self.err = open(cwd / "stdout.txt", "w+"), open(cwd / "stderr.txt", "w+")
-        self.process = subprocess.Popen([sys.executable, "-m", "tfgraph.legacy", *args],
-                                        cwd=cwd, env=env, stdout=self.out, stderr=self.err,
-                                        stdin=subprocess.DEVNULL)
+        self.process = start_python("-m", "tfgraph.legacy", *args, cwd=cwd, env=NO_SAMPLE,
+                                    stdout=self.out, stderr=self.err, stdin=subprocess.DEVNULL)
         self.done = None
 
     def result(self):
@@ -200,7 +199,7 @@ def test_runner_stops_at_the_unsupported_line(tf, tmp_path, monkeypatch, capsys,
         "old_estimator.py, line 4: tf.contrib.learn is not supported: tf.contrib.learn (its "
         "Estimators and its own MNIST loader) was removed in TensorFlow 2.0, and tf.estimator "
         "in 2.16. Write the training loop with tf.Session, as the lessons of tfgraph do, or use "
-        "tf.keras.Model.fit."]
+        "tf.estimator's canned DNNClassifier here. In TensorFlow 2, use tf.keras.Model.fit."]
 
 
 def test_runner_shows_other_errors_as_python_would(tf, tmp_path, monkeypatch, capsys):
@@ -312,7 +311,7 @@ def test_renames_run_the_modern_op_and_note_it_once(tf, capsys):
     assert results["to_float"].dtype == np.float32 and results["to_int32"].dtype == np.int32
     assert abs(results["random_normal"].std() - 1) < 0.1
     found = notes(capsys.readouterr().err)
-    from tfgraph.legacy._core import display_path
+    from tfgraph.legacy._notes import display_path
     here = f"{display_path(__file__)}, line"
     mul = [n for n in found if "tf.mul" in n]
     assert len(mul) == 1 and mul[0].startswith(here)
@@ -361,7 +360,7 @@ def test_old_argument_orders_are_recognised(tf, capsys):
                  "reduction_indices= is axis= since TensorFlow 1.0",
                  "keep_dims= is keepdims= since TensorFlow 1.5"]:
         assert sum(n.endswith(text) for n in found) == 1, text
-    with new_graph(tf), pytest.raises(tf.LegacyError, match="both axis and reduction"):
+    with new_graph(tf), pytest.raises(LegacyError, match="both axis and reduction"):
         tf.reduce_sum(a, axis=0, reduction_indices=0)
 
 
@@ -395,7 +394,7 @@ def test_losses_take_logits_and_labels_by_position(tf, capsys):
         "tf.nn.softmax_cross_entropy_with_logits(labels=..., logits=...) since TensorFlow 1.0")
         for n in found) == 1
     assert sum("(targets=...) is" in n for n in found) == 1
-    with new_graph(tf), pytest.raises(tf.LegacyError, match="needs labels"):
+    with new_graph(tf), pytest.raises(LegacyError, match="needs labels"):
         tf.nn.softmax_cross_entropy_with_logits(logits)
 
 
@@ -589,23 +588,24 @@ def test_tf_layers_network_learns(tf):
                         "tf-slim package"),
     ("tf.contrib.rnn.LayerNormBasicLSTMCell", "tf.contrib.rnn.LayerNormBasicLSTMCell is not "
                                               "supported: tfgraph.legacy runs TensorFlow 1.x's basic cells"),
-    ("tf.contrib.seq2seq", "tf.contrib.seq2seq is not supported: TensorFlow 1.x's seq2seq code"),
+    ("tf.contrib.seq2seq.dynamic_decode", "tf.contrib.seq2seq.dynamic_decode is not supported: "
+                                          "TensorFlow 1.x's seq2seq decoders"),
     ("tf.contrib.factorization", "tf.contrib.factorization is not supported: tf.contrib.factorization"),
-    ("tf.contrib.crf", "tf.contrib.crf is not supported: tf.contrib was removed in TensorFlow "
-                       "2.0. tfgraph.legacy rebuilds only the basic pieces"),
-    ("tf.contrib.layers.batch_norm", "tf.contrib.layers.batch_norm is not supported: it needs "
-                                     "moving averages"),
+    ("tf.contrib.graph_editor", "tf.contrib.graph_editor is not supported: tf.contrib was "
+                                "removed in TensorFlow 2.0. tfgraph.legacy rebuilds only the basic pieces"),
+    ("tf.contrib.layers.layer_norm", "tf.contrib.layers.layer_norm is not supported: "
+                                     "tf.contrib was removed in TensorFlow 2.0"),
     ("tf.layers.conv3d", "tf.layers.conv3d is not supported: tf.layers was a set of Keras "
                          "layers, which Keras 3 no longer offers to graph code"),
-    ("tf.estimator.DNNClassifier", "tf.estimator.DNNClassifier is not supported: tfgraph.legacy "
-                                   "runs custom Estimators"),
+    ("tf.estimator.DNNLinearCombinedClassifier", "tf.estimator.DNNLinearCombinedClassifier is "
+                                                 "not supported: tfgraph.legacy runs custom Estimators"),
     ("tf.no_such_thing", "tf.no_such_thing is not supported: neither tfgraph.legacy nor "
                          "TensorFlow"),
     ("tf.nn.no_such_thing", "tf.nn.no_such_thing is not supported"),
 ])
 def test_what_cannot_run_is_refused_by_name(tf, expression, message):
     from tfgraph.errors import TfgraphError
-    with pytest.raises(tf.UnsupportedError) as error:
+    with pytest.raises(UnsupportedError) as error:
         eval(expression, {"tf": tf})
     assert str(error.value).startswith(message)
     assert isinstance(error.value, (TfgraphError, AttributeError))
@@ -645,7 +645,8 @@ def test_names_kept_in_compat_v1_note_where_they_live(tf, tmp_path, capsys):
 
 
 def test_quiet_silences_the_notes(tf, capsys):
-    tf.set_quiet()
+    from tfgraph.legacy._notes import set_quiet
+    set_quiet()
     with new_graph(tf):
         tf.mul(2, 3)
         tf.nn.dropout(tf.ones([2]), 0.5)
@@ -653,13 +654,14 @@ def test_quiet_silences_the_notes(tf, capsys):
 
 
 def test_imports_of_tensorflow_submodules(tf, capsys):
-    assert tf.resolve_import("tensorflow") is tf
-    assert tf.resolve_import("tensorflow.contrib.layers") is tf  # `import a.b.c` binds a
-    mnist = tf.resolve_import("tensorflow.examples.tutorials.mnist", ["input_data"])
-    assert mnist.input_data is tf.input_data
-    layers = tf.resolve_import("tensorflow.contrib.layers", ["xavier_initializer", "flatten"])
+    from tfgraph.legacy._imports import resolve_import
+    assert resolve_import("tensorflow") is tf
+    assert resolve_import("tensorflow.contrib.layers") is tf  # `import a.b.c` binds a
+    mnist = resolve_import("tensorflow.examples.tutorials.mnist", ["input_data"])
+    assert mnist.input_data is input_data
+    layers = resolve_import("tensorflow.contrib.layers", ["xavier_initializer", "flatten"])
     assert layers.flatten is tf.contrib.layers.flatten
-    framework = tf.resolve_import("tensorflow.python.framework", ["ops", "dtypes"])
+    framework = resolve_import("tensorflow.python.framework", ["ops", "dtypes"])
     assert framework.ops.Graph is tf.Graph
     assert any("tensorflow.python is TensorFlow's private code" in n
                for n in notes(capsys.readouterr().err))
@@ -675,21 +677,21 @@ def test_imports_of_tensorflow_submodules(tf, capsys):
             "tensorflow.python.framework.no_such_name is not supported",
     }
     for (name, fromlist), message in refusals.items():
-        with pytest.raises(tf.UnsupportedError) as error:
-            tf.resolve_import(name, fromlist)
+        with pytest.raises(UnsupportedError) as error:
+            resolve_import(name, fromlist)
         assert str(error.value).startswith(message)
 
 
 def test_input_data_reads_the_sample_offline(tf, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TFGRAPH_MNIST_SAMPLE", "1")
-    data = tf.input_data.read_data_sets("MNIST_data/", one_hot=True)
+    data = input_data.read_data_sets("MNIST_data/", one_hot=True)
     assert (data.train.num_examples, data.validation.num_examples,
             data.test.num_examples) == (5000, 1000, 1000)
     assert data.train.images.shape == (5000, 784) and data.train.labels.shape == (5000, 10)
     images, labels = data.train.next_batch(100)
     assert images.shape == (100, 784) and labels.sum() == 100
-    raw = tf.input_data.read_data_sets("MNIST_data/", reshape=False, dtype=tf.uint8,
+    raw = input_data.read_data_sets("MNIST_data/", reshape=False, dtype=tf.uint8,
                                        validation_size=0)
     assert raw.train.images.shape == (6000, 28, 28, 1) and raw.train.images.dtype == np.uint8
     assert not (tmp_path / "MNIST_data").exists()
@@ -699,7 +701,7 @@ def test_input_data_reads_the_sample_offline(tf, tmp_path, monkeypatch, capsys):
     in_order, _ = raw.test.next_batch(50, False, False)
     assert np.array_equal(in_order, raw.test.images[:50])
     assert images.shape == first.shape
-    fake = tf.input_data.read_data_sets("MNIST_data/", fake_data=True, one_hot=True)
+    fake = input_data.read_data_sets("MNIST_data/", fake_data=True, one_hot=True)
     fake_images, fake_labels = fake.train.next_batch(3)
     assert fake.train.num_examples == 10000
     assert np.array_equal(fake_images, np.ones((3, 784)))
@@ -716,8 +718,8 @@ def test_input_data_uses_the_folder_or_the_cache(tf, tmp_path, monkeypatch):
     empty, holding = tmp_path / "MNIST_data", tmp_path / "mine"
     holding.mkdir()
     (holding / "train-images-idx3-ubyte.gz").write_bytes(b"")
-    tf.input_data.read_data_sets(str(empty), one_hot=True)
-    tf.input_data.read_data_sets(str(holding), False, False, tf.float32, True, 100, 7)
+    input_data.read_data_sets(str(empty), one_hot=True)
+    input_data.read_data_sets(str(holding), False, False, tf.float32, True, 100, 7)
     assert calls[0][0] == tmp_path / "cache"  # nothing in MNIST_data/: the shared cache
     assert calls[0][1]["one_hot"] is True and calls[0][1]["validation_size"] == 5000
     assert calls[1][0] == holding
@@ -746,7 +748,7 @@ def test_numpy_names_only_for_the_script(tf, tmp_path, capsys):
 def test_rnn_names_refused_if_tensorflow_drops_the_private_modules(tf):
     from tfgraph.legacy import _rnn
     spaces = _rnn.namespaces(ImportError("No module named 'rnn_cell_impl'"), object())
-    with pytest.raises(tf.UnsupportedError, match=r"tf.contrib.rnn.BasicLSTMCell is not "
+    with pytest.raises(UnsupportedError, match=r"tf.contrib.rnn.BasicLSTMCell is not "
                        r"supported: .*private modules .*rnn_cell_impl'"):
         spaces["contrib_rnn"].BasicLSTMCell
     assert "dynamic_rnn" in spaces["nn_refused"]
@@ -811,3 +813,178 @@ def test_variable_named_global_step_is_the_global_step(tf):
                 sess.run(train)
                 runs += 1
         assert runs == 3
+
+
+# --------------------------------------------------------------------------
+# seq2seq losses, arg_scope and batch_norm, against NumPy
+# --------------------------------------------------------------------------
+
+def numpy_sequence_losses(logits, targets, weights):
+    """Each (batch, step) entry's weighted softmax cross entropy, computed with NumPy."""
+    shifted = logits - logits.max(-1, keepdims=True)
+    log_softmax = shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
+    picked = np.take_along_axis(log_softmax, targets[..., None], -1)[..., 0]
+    return -picked * weights
+
+
+def test_sequence_loss_matches_numpy(tf):
+    rng = np.random.default_rng(28)
+    logits = rng.normal(size=(4, 6, 5)).astype(np.float32)
+    targets = rng.integers(0, 5, size=(4, 6)).astype(np.int32)
+    weights = (rng.random((4, 6)) > 0.3).astype(np.float32) * rng.random((4, 6)).astype(np.float32)
+    weights[2] = 0  # one sequence fully masked: sums over the batch still defined
+    losses = numpy_sequence_losses(logits, targets, weights)
+    nonzero = (weights != 0).astype(np.float32)
+    expected = {
+        (True, True, False, False): losses.sum() / weights.sum(),
+        (True, False, False, False): np.divide(losses.sum(1), weights.sum(1),
+                                               out=np.zeros(4, np.float32), where=weights.sum(1) > 0),
+        (False, True, False, False): losses.sum(0) / weights.sum(0),
+        (False, False, False, False): losses,
+        (False, False, True, True): losses.sum() / nonzero.sum(),
+        (False, True, True, False): losses.sum(0) / weights.sum(0),  # averaging wins, as in 1.13
+        (False, False, False, True): losses.sum(0) / nonzero.sum(0),
+    }
+    seq2seq = tf.contrib.seq2seq
+    with new_graph(tf):
+        got = run(tf, {flags: seq2seq.sequence_loss(
+            logits, targets, weights, average_across_timesteps=flags[0],
+            average_across_batch=flags[1], sum_over_timesteps=flags[2], sum_over_batch=flags[3])
+            for flags in expected})
+        custom = run(tf, seq2seq.sequence_loss(
+            logits, targets, weights, softmax_loss_function=lambda labels, logits: tf.square(
+                tf.reduce_sum(logits, 1) - tf.cast(labels, tf.float32))))
+        with pytest.raises(LegacyError, match="average or sum over an axis, not both"):
+            seq2seq.sequence_loss(logits, targets, weights, sum_over_batch=True)
+    for flags, value in expected.items():
+        np.testing.assert_allclose(got[flags], value, rtol=1e-5, atol=1e-6, err_msg=str(flags))
+    squared = (logits.sum(-1) - targets) ** 2 * weights
+    np.testing.assert_allclose(custom, squared.sum() / weights.sum(), rtol=1e-5)
+
+
+def test_legacy_seq2seq_losses_match_numpy(tf):
+    rng = np.random.default_rng(16)
+    logits = rng.normal(size=(3, 4, 5)).astype(np.float32)  # 3 steps of (batch 4, 5 classes)
+    targets = rng.integers(0, 5, size=(3, 4)).astype(np.int32)
+    weights = rng.random((3, 4)).astype(np.float32)
+    per_entry = numpy_sequence_losses(logits, targets, weights)  # (steps, batch)
+    by_example = per_entry.sum(0) / (weights.sum(0) + 1e-12)
+    legacy = tf.contrib.legacy_seq2seq
+    with new_graph(tf):
+        r = run(tf, {
+            "by example": legacy.sequence_loss_by_example(list(logits), list(targets),
+                                                          list(weights)),
+            "summed steps": legacy.sequence_loss_by_example(
+                list(logits), list(targets), list(weights), average_across_timesteps=False),
+            "loss": legacy.sequence_loss(list(logits), list(targets), list(weights)),
+            "batch sum": legacy.sequence_loss(list(logits), list(targets), list(weights),
+                                              average_across_batch=False),
+            "tf.nn.seq2seq": tf.nn.seq2seq.sequence_loss(list(logits), list(targets),
+                                                         list(weights)),
+        })
+    np.testing.assert_allclose(r["by example"], by_example, rtol=1e-5)
+    np.testing.assert_allclose(r["summed steps"], per_entry.sum(0), rtol=1e-5)
+    np.testing.assert_allclose(r["loss"], by_example.sum() / 4, rtol=1e-5)
+    np.testing.assert_allclose(r["batch sum"], by_example.sum(), rtol=1e-5)
+    np.testing.assert_allclose(r["tf.nn.seq2seq"], r["loss"])
+
+
+def test_arg_scope_sets_defaults_that_calls_override(tf):
+    layers, framework = tf.contrib.layers, tf.contrib.framework
+    with new_graph(tf):
+        x = tf.placeholder("float", [None, 4])
+        with framework.arg_scope([layers.fully_connected], activation_fn=None,
+                                 weights_initializer=tf.constant_initializer(0.5)) as outer:
+            with framework.arg_scope([layers.fully_connected], num_outputs=3):
+                inner = layers.fully_connected(x)  # num_outputs from the inner scope
+            explicit = layers.fully_connected(x, 2, activation_fn=tf.nn.relu)
+        again = None
+        with framework.arg_scope(outer):
+            again = layers.fully_connected(x, 2)
+        plain = layers.fully_connected(x, 2)  # outside: ReLU and its own initializer
+        with pytest.raises(LegacyError, match="cannot take defaults from arg_scope"):
+            with framework.arg_scope([tf.nn.relu], name="r"):
+                pass
+        features = np.array([[1.0, -2.0, 0.5, -1.0]], np.float32)  # sum -1.5
+        r = run(tf, {"inner": inner, "explicit": explicit, "again": again, "plain": plain},
+                {x: features})
+    np.testing.assert_allclose(r["inner"], [[-0.75] * 3])  # 0.5 * sum, no activation
+    np.testing.assert_allclose(r["explicit"], [[0.0, 0.0]])  # ReLU(-0.75), as written
+    np.testing.assert_allclose(r["again"], [[-0.75, -0.75]])  # the saved scope re-entered
+    assert not np.allclose(r["plain"], -0.75)
+
+
+def test_contrib_batch_norm_updates_in_place_or_through_update_ops(tf):
+    batch = np.random.default_rng(3).normal(2.0, 3.0, size=(64, 5)).astype(np.float32)
+    mean, variance = batch.mean(0), batch.var(0)
+    with new_graph(tf):
+        x = tf.placeholder("float", [None, 5])
+        in_place = tf.contrib.layers.batch_norm(x, decay=0.9, updates_collections=None,
+                                                scope="in_place")
+        collected = tf.contrib.layers.batch_norm(x, decay=0.9, scale=True, scope="collected")
+        frozen = tf.contrib.layers.batch_norm(x, is_training=False, scope="in_place", reuse=True)
+        names = sorted(v.op.name for v in tf.global_variables())
+        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+        moving = {v.op.name: v for v in tf.global_variables()}
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            normalized = sess.run(in_place, {x: batch})
+            sess.run(collected, {x: batch})
+            after_one = sess.run({n: v for n, v in moving.items() if "moving" in n})
+            sess.run(update_ops, {x: batch})
+            after_update_ops = sess.run(moving["collected/moving_mean"])
+            inference = sess.run(frozen, {x: batch})
+    assert names == ["collected/beta", "collected/gamma", "collected/moving_mean",
+                     "collected/moving_variance", "in_place/beta", "in_place/moving_mean",
+                     "in_place/moving_variance"]
+    assert len(update_ops) == 2  # only the collected layer's
+    np.testing.assert_allclose(normalized, (batch - mean) / np.sqrt(variance + 1e-3), rtol=1e-4,
+                               atol=1e-4)
+    np.testing.assert_allclose(after_one["in_place/moving_mean"], 0.1 * mean, rtol=1e-5)
+    np.testing.assert_allclose(after_one["in_place/moving_variance"], 0.9 + 0.1 * variance,
+                               rtol=1e-5)
+    np.testing.assert_allclose(after_one["collected/moving_mean"], 0)  # not yet: UPDATE_OPS
+    np.testing.assert_allclose(after_update_ops, 0.1 * mean, rtol=1e-5)
+    moving_mean = 0.1 * mean
+    moving_variance = 0.9 + 0.1 * variance
+    np.testing.assert_allclose(inference, (batch - moving_mean) / np.sqrt(moving_variance + 1e-3),
+                               rtol=1e-4, atol=1e-4)
+
+
+def refused_in_the_docs():
+    """The names in the table of docs/old-code.md's "What is refused" section."""
+    text = (REPO / "docs" / "old-code.md").read_text(encoding="utf-8")
+    section = text.split("## What is refused", 1)[1]
+    return [re.match(r"\| `([^`]+)`", row).group(1) for row in section.splitlines()
+            if re.match(r"\| `", row)]
+
+
+def test_each_refusal_in_the_docs_says_what_to_use_in_tensorflow_2(tf):
+    names = refused_in_the_docs()
+    assert len(names) >= 20
+    for name in names:
+        expression = "tf." + name[len("tensorflow."):] if name.startswith("tensorflow.") else name
+        with pytest.raises(UnsupportedError) as error:
+            eval(expression, {"tf": tf})
+        message = str(error.value)
+        assert message.split(" is not supported: ")[0].endswith(name.split(".", 1)[1]), message
+        assert "TensorFlow 2" in message.split(" is not supported: ")[1], message
+
+
+def test_unmapped_tfe_name_stops_the_script_with_one_line(tf, tmp_path, monkeypatch, capsys):
+    write_script(tmp_path, "old_tfe.py", """
+        import tensorflow as tf
+        import tensorflow.contrib.eager as tfe
+        print("imported")
+        accuracy = tfe.metrics.Accuracy()
+    """)
+    monkeypatch.chdir(tmp_path)
+    assert run_main(tf, "--quiet", "old_tfe.py") == 1
+    out, err = capsys.readouterr()
+    assert out == "imported\n"
+    assert stderr_lines(err) == [
+        "old_tfe.py, line 4: tf.contrib.eager.metrics is not supported: tfgraph.legacy maps "
+        "tfe's enable_eager_execution, Variable, gradients_function, value_and_gradients_function, "
+        "implicit_gradients, implicit_value_and_gradients, Iterator, Network, GradientTape, "
+        "defun, Checkpoint and num_gpus only. In TensorFlow 2, which runs eagerly, use "
+        "tf.GradientTape, tf.Module, tf.train.Checkpoint and tf.keras.metrics."]

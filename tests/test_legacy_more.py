@@ -6,15 +6,14 @@ tutorials) runs through `python -m tfgraph.legacy` in a subprocess; they start t
 since each pays for a TensorFlow import. Fake data and the runner's
 messages are checked in tests/test_legacy.py, in its process.
 """
-import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import start_python
+
 SCRIPTS = Path(__file__).resolve().parent / "legacy_scripts"
 
 
@@ -27,12 +26,10 @@ def free_port():
 
 def start(args, cwd, name):
     """``python -m tfgraph.legacy args`` in ``cwd``, output to files named after ``name``."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]), MPLBACKEND="Agg")
-    env.pop("TFGRAPH_MNIST_SAMPLE", None)
     out, err = open(cwd / f"{name}.out", "w+"), open(cwd / f"{name}.err", "w+")
-    process = subprocess.Popen([sys.executable, "-m", "tfgraph.legacy", *args], cwd=cwd, env=env,
-                               stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+    process = start_python("-m", "tfgraph.legacy", *args, cwd=cwd,
+                           env={"MPLBACKEND": "Agg", "TFGRAPH_MNIST_SAMPLE": "0"},
+                           stdout=out, stderr=err, stdin=subprocess.DEVNULL)
     return process, out, err
 
 
@@ -93,6 +90,7 @@ def lines(text, start):
     return [line[len(start):].strip() for line in text.splitlines() if line.startswith(start)]
 
 
+@pytest.mark.slow
 def test_rnn_cells_and_loops_train_with_tf1_variable_names(results):
     status, out, err = results["rnn"]
     assert status == 0, err[-2000:]
@@ -109,6 +107,7 @@ def test_rnn_cells_and_loops_train_with_tf1_variable_names(results):
     assert "is deprecated" not in err  # TensorFlow's own RNN deprecation lines are filtered
 
 
+@pytest.mark.slow
 def test_estimator_layers_numpy_names_and_display(results):
     status, out, err = results["estimator"]
     assert status == 0, err[-2000:]
@@ -124,6 +123,7 @@ def test_estimator_layers_numpy_names_and_display(results):
         assert text in err
 
 
+@pytest.mark.slow
 def test_mnist_tutorial_modules_and_nce_old_order(results):
     status, out, err = results["feed"]
     assert status == 0, err[-2000:]
@@ -133,6 +133,7 @@ def test_mnist_tutorial_modules_and_nce_old_order(results):
     assert "tf.nn.nce_loss(weights, biases, inputs, labels) is" in err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("run", ["worker", "monitored"])
 def test_distributed_script_in_the_official_style(results, run):
     """Supervisor (worker) or MonitoredTrainingSession, both with SyncReplicasOptimizer."""

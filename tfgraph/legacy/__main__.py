@@ -14,6 +14,11 @@ Options, before the script's path:
 
 What tfgraph.legacy cannot run stops the script with one line, its place and the
 reason: ``old_script.py, line 12: tf.contrib.learn is not supported: ...`` (exit 1).
+Ctrl-C, or a KeyboardInterrupt raised by the script, stops it with one line (exit 130).
+
+The script's path is checked before TensorFlow starts (a mistyped name is answered at
+once), and TensorFlow starts as the lessons start it (`tfgraph.quiet`): its start-up
+lines are filtered, so the first line on stderr is the script's or this runner's.
 """
 import builtins
 import os
@@ -21,10 +26,10 @@ import runpy
 import sys
 import traceback
 
-import tfgraph.legacy as legacy  # already imported (with TensorFlow) as this module's package
 from tfgraph.errors import TfgraphError
-from tfgraph.legacy._core import _HERE, display_path
-from tfgraph.legacy._script_env import Display, numpy_1_names
+from tfgraph.legacy import start_tensorflow
+from tfgraph.legacy._notes import HERE, display_path, set_quiet
+from tfgraph.legacy.input_data import SAMPLE_ENV
 
 USAGE = "usage: python -m tfgraph.legacy [--quiet] [--sample] script.py [args ...]"
 OPTIONS = ("--quiet", "--sample")
@@ -72,7 +77,7 @@ class UserCode:
         return path.startswith(self.folder + os.sep)
 
 
-def legacy_import_hook(user_code, original_import, display):
+def legacy_import_hook(user_code, original_import, display, resolve_import):
     """An ``__import__`` giving `tfgraph.legacy` for tensorflow[.*] imported by user code.
 
     After each import by user code, ``display`` patches pyplot if it just arrived.
@@ -81,7 +86,7 @@ def legacy_import_hook(user_code, original_import, display):
         if globals is None or globals.get("__file__") not in user_code:
             return original_import(name, globals, locals, fromlist, level)
         if level == 0 and (name == "tensorflow" or name.startswith("tensorflow.")):
-            return legacy.resolve_import(name, fromlist)
+            return resolve_import(name, fromlist)
         module = original_import(name, globals, locals, fromlist, level)
         if name.startswith("matplotlib") or name == "pylab":
             display.check()
@@ -107,34 +112,48 @@ def print_traceback(error, user_code):
     while tb is not None and tb.tb_frame.f_code.co_filename not in user_code:
         tb = tb.tb_next
     frames = [frame for frame in traceback.extract_tb(tb)
-              if not frame.filename.startswith(_HERE + os.sep)]  # not this runner's import hook
+              if not frame.filename.startswith(HERE + os.sep)]  # not this runner's import hook
     lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)] if frames else []
     print("".join(lines + traceback.format_exception_only(type(error), error)), end="",
           file=sys.stderr, flush=True)
 
 
-def main(argv=None):
-    """Run the script named in ``argv`` (default ``sys.argv[1:]``); return its exit status."""
-    options, script, script_args = parse_command_line(sys.argv[1:] if argv is None else argv)
-    if not os.path.exists(script):
-        print(f"python -m tfgraph.legacy: can't open file {script!r}: no such file",
-              file=sys.stderr)
-        return 2
-    if os.path.isdir(script) and not os.path.isfile(os.path.join(script, "__main__.py")):
-        print(f"python -m tfgraph.legacy: can't find '__main__' module in {script!r}",
-              file=sys.stderr)
-        return 1
-    if "--sample" in options:
-        os.environ[legacy.input_data.SAMPLE_ENV] = "1"
-    legacy.set_quiet("--quiet" in options)
+def check_script(script):
+    """None when ``script`` can be run; else (exit status, the one paragraph saying why not)."""
+    if os.path.isdir(script):
+        if os.path.isfile(os.path.join(script, "__main__.py")):
+            return None
+        return 1, f"python -m tfgraph.legacy: can't find '__main__' module in {script!r}"
+    try:
+        with open(script, "rb"):
+            return None
+    except FileNotFoundError:
+        return 2, (f"python -m tfgraph.legacy: can't open file {script!r}: no such file. Give "
+                   f"the path of the script to run, relative to {os.getcwd()} or absolute.")
+    except OSError as e:
+        return 2, (f"python -m tfgraph.legacy: can't open file {script!r}: {e.strerror}. Check "
+                   f"that it is a file you may read (ls -l {script}).")
 
-    user_code = UserCode(script)
+
+def interrupted(error, user_code):
+    """The one line that says where Ctrl-C (or the script's KeyboardInterrupt) stopped the run."""
+    where = [frame for frame in traceback.extract_tb(error.__traceback__)
+             if frame.filename in user_code] if user_code else []
+    place = f" at {display_path(where[-1].filename)}, line {where[-1].lineno}" if where else ""
+    return f"python -m tfgraph.legacy: interrupted{place} (KeyboardInterrupt); exit status 130"
+
+
+def run_script(script, script_args, user_code):
+    """Run ``script`` as ``python script args`` would, with the legacy imports; its exit status."""
+    start_tensorflow()
+    from tfgraph.legacy._imports import resolve_import
+    from tfgraph.legacy._script_env import Display, numpy_1_names
     original_import = builtins.__import__
     saved_argv, saved_path0 = sys.argv, sys.path[0]
     sys.argv = [script, *script_args]
     sys.path[0] = user_code.folder
     display = Display()
-    builtins.__import__ = legacy_import_hook(user_code, original_import, display)
+    builtins.__import__ = legacy_import_hook(user_code, original_import, display, resolve_import)
     try:
         with numpy_1_names():
             runpy.run_path(script, run_name="__main__")
@@ -149,6 +168,24 @@ def main(argv=None):
         display.undo()
         sys.argv, sys.path[0] = saved_argv, saved_path0
     return 0
+
+
+def main(argv=None):
+    """Run the script named in ``argv`` (default ``sys.argv[1:]``); return its exit status."""
+    options, script, script_args = parse_command_line(sys.argv[1:] if argv is None else argv)
+    problem = check_script(script)
+    if problem is not None:
+        print(problem[1], file=sys.stderr)
+        return problem[0]
+    if "--sample" in options:
+        os.environ[SAMPLE_ENV] = "1"
+    set_quiet("--quiet" in options)
+    user_code = UserCode(script)
+    try:
+        return run_script(script, script_args, user_code)
+    except KeyboardInterrupt as e:
+        print(interrupted(e, user_code), file=sys.stderr, flush=True)
+        return 130
 
 
 if __name__ == "__main__":

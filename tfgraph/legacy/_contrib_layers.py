@@ -1,11 +1,17 @@
-"""`tf.contrib.layers` of TensorFlow 0.x/1.x rebuilt from `get_variable` and raw ops (no Keras)."""
+"""`tf.contrib.layers`: its table of names, and its layers rebuilt from `get_variable` and raw ops (no Keras).
+
+The layers take defaults from `tf.contrib.framework.arg_scope`, as in TensorFlow 1.x.
+"""
 import numbers
 
 import tensorflow as tf
 
-from tfgraph.legacy._core import LegacyError
+from tfgraph.legacy._contrib_framework import add_arg_scope
 from tfgraph.legacy._layer_parts import (
-    _Variables, _affine, _check_channels_last, _convolution, _dropout, _finish, _flatten, _pool)
+    _Variables, _affine, _batch_norm, _check_channels_last, _convolution, _dropout, _finish,
+    _flatten, _input, _pool)
+from tfgraph.legacy._namespace import Namespace
+from tfgraph.legacy._notes import LegacyError
 
 v1 = tf.compat.v1
 
@@ -66,6 +72,7 @@ def _normalizer(normalizer_fn, normalizer_params):
     return lambda outputs: normalizer_fn(outputs, **(normalizer_params or {}))
 
 
+@add_arg_scope
 def fully_connected(inputs, num_outputs, activation_fn=tf.nn.relu, normalizer_fn=None,
                     normalizer_params=None, weights_initializer=None, weights_regularizer=None,
                     biases_initializer=v1.zeros_initializer(), biases_regularizer=None,
@@ -85,6 +92,7 @@ def linear(inputs, num_outputs, scope=None, **kwargs):
     return fully_connected(inputs, num_outputs, activation_fn=None, scope=scope, **kwargs)
 
 
+@add_arg_scope
 def contrib_conv2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None,
                    rate=1, activation_fn=tf.nn.relu, normalizer_fn=None, normalizer_params=None,
                    weights_initializer=None, weights_regularizer=None,
@@ -101,6 +109,7 @@ def contrib_conv2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", d
                         outputs_collections=outputs_collections)
 
 
+@add_arg_scope
 def max_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC",
                outputs_collections=None, scope=None):
     """tf.contrib.layers.max_pool2d: max pooling ('VALID', stride 2 by default)."""
@@ -109,6 +118,7 @@ def max_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC
                  "tf.contrib.layers.max_pool2d", outputs_collections)
 
 
+@add_arg_scope
 def avg_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC",
                outputs_collections=None, scope=None):
     """tf.contrib.layers.avg_pool2d: average pooling ('VALID', stride 2 by default)."""
@@ -117,6 +127,7 @@ def avg_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC
                  "tf.contrib.layers.avg_pool2d", outputs_collections)
 
 
+@add_arg_scope
 def contrib_dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True,
                     outputs_collections=None, scope=None, seed=None):
     """tf.contrib.layers.dropout: keeps each unit with probability ``keep_prob`` while training."""
@@ -124,7 +135,66 @@ def contrib_dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True,
     return _finish(outputs, None, None, outputs_collections=outputs_collections)
 
 
+@add_arg_scope
 def contrib_flatten(inputs, outputs_collections=None, scope=None):
     """tf.contrib.layers.flatten: reshape to (batch, all other dimensions)."""
     return _finish(_flatten(inputs, scope, "Flatten"), None, None,
                    outputs_collections=outputs_collections)
+
+
+@add_arg_scope
+def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, activation_fn=None,
+               param_initializers=None, param_regularizers=None,
+               updates_collections=v1.GraphKeys.UPDATE_OPS, is_training=True, reuse=None,
+               variables_collections=None, outputs_collections=None, trainable=True,
+               batch_weights=None, fused=None, data_format="NHWC",
+               zero_debias_moving_mean=False, scope=None, renorm=False, **ignored):
+    """tf.contrib.layers.batch_norm: BatchNorm/beta, moving averages updated in UPDATE_OPS or in place.
+
+    With ``updates_collections=None`` the moving averages are updated as the output
+    is computed; otherwise their update ops go to that collection (UPDATE_OPS by
+    default) and must run with the train op, as in TensorFlow 1.x.
+    """
+    what = "tf.contrib.layers.batch_norm"
+    _check_channels_last(data_format, what)
+    for given, argument in ((batch_weights is not None, "batch_weights"), (renorm, "renorm"),
+                            (zero_debias_moving_mean, "zero_debias_moving_mean")):
+        if given:
+            raise LegacyError(f"{what}({argument}=...) is not supported by tfgraph.legacy. Leave "
+                              f"it out, or use tf.keras.layers.BatchNormalization in "
+                              f"TensorFlow 2 style code.")
+    initializers = {"beta": v1.zeros_initializer(), "gamma": v1.ones_initializer(),
+                    "moving_mean": v1.zeros_initializer(),
+                    "moving_variance": v1.ones_initializer(), **(param_initializers or {})}
+    outputs = _batch_norm(_input(inputs, what), -1, decay, epsilon, center, scale, initializers,
+                          param_regularizers or {}, is_training, trainable, scope, "BatchNorm",
+                          reuse, updates_collections, variables_collections)
+    return _finish(outputs, None, activation_fn, outputs_collections=outputs_collections)
+
+
+CONTRIB_LAYERS = Namespace(
+    "tf.contrib.layers",
+    renames={
+        "xavier_initializer": (xavier_initializer, "tf.keras.initializers.GlorotUniform", "2.0"),
+        "xavier_initializer_conv2d": (xavier_initializer, "tf.keras.initializers.GlorotUniform",
+                                      "2.0"),
+        "variance_scaling_initializer": (variance_scaling_initializer,
+                                         "tf.keras.initializers.VarianceScaling", "2.0"),
+        "l2_regularizer": (l2_regularizer,
+                           "tf.keras.regularizers.l2 (without the 1/2 of tf.nn.l2_loss)", "2.0"),
+        "l1_regularizer": (l1_regularizer, "tf.keras.regularizers.l1", "2.0"),
+        "fully_connected": (fully_connected, "tf.keras.layers.Dense(..., activation='relu')",
+                            "2.0"),
+        "linear": (linear, "tf.keras.layers.Dense", "2.0"),
+        "conv2d": (contrib_conv2d,
+                   "tf.keras.layers.Conv2D(..., padding='same', activation='relu')", "2.0"),
+        "max_pool2d": (max_pool2d, "tf.keras.layers.MaxPooling2D", "2.0"),
+        "avg_pool2d": (avg_pool2d, "tf.keras.layers.AveragePooling2D", "2.0"),
+        "dropout": (contrib_dropout, "tf.keras.layers.Dropout(rate=1 - keep_prob)", "2.0"),
+        "flatten": (contrib_flatten, "tf.keras.layers.Flatten", "2.0"),
+        "batch_norm": (batch_norm, "tf.keras.layers.BatchNormalization(momentum=decay)", "2.0"),
+    },
+    refusal="tf.contrib was removed in TensorFlow 2.0. tfgraph.legacy rebuilds only the basic "
+            "pieces of tf.contrib.layers (xavier_initializer, variance_scaling_initializer, "
+            "l1_regularizer, l2_regularizer, fully_connected, linear, conv2d, max_pool2d, "
+            "avg_pool2d, dropout, flatten, batch_norm); in TensorFlow 2, use tf.keras.layers.")

@@ -5,16 +5,23 @@ A custom ``model_fn(features, labels, mode[, params][, config])`` returning an
 (``tf.estimator.inputs.numpy_input_fn``): each call builds a fresh graph, runs it
 in a `tf.compat.v1.train.MonitoredTrainingSession` and keeps checkpoints and
 summaries in ``model_dir``, as TensorFlow 1.x did, so a second ``train`` goes on
-from the last checkpoint. The canned estimators (``DNNClassifier``, ...) are refused.
+from the last checkpoint. The canned `DNNClassifier`, `LinearClassifier`, `DNNRegressor`
+and `LinearRegressor` are model_fns on feature columns with TensorFlow 1.x's variable
+names, optimizers and summed training loss.
 """
+import functools
 import inspect
+import math
 import tempfile
 from typing import NamedTuple
 
 import numpy as np
 import tensorflow as tf
 
-from tfgraph.legacy._core import LegacyError, Namespace, note
+from tfgraph.legacy._estimator_inputs import INPUTS
+from tfgraph.legacy._layers import dense
+from tfgraph.legacy._namespace import Namespace
+from tfgraph.legacy._notes import LegacyError, note
 
 v1 = tf.compat.v1
 
@@ -53,24 +60,6 @@ class RunConfig(NamedTuple):
     save_checkpoints_secs: object = 600
     keep_checkpoint_max: int = 5
     log_step_count_steps: int = 100
-
-
-def numpy_input_fn(x, y=None, batch_size=128, num_epochs=1, shuffle=None, queue_capacity=1000,
-                   num_threads=1):
-    """tf.estimator.inputs.numpy_input_fn: an input_fn giving batches of (features, labels) from arrays."""
-    if shuffle is None:
-        raise LegacyError("numpy_input_fn needs shuffle=True or shuffle=False, as in "
-                          "TensorFlow 1.x (shuffle for training, not for evaluation).")
-    def input_fn():
-        features = dict(x) if isinstance(x, dict) else x
-        data = features if y is None else (features, y)
-        dataset = v1.data.Dataset.from_tensor_slices(data)
-        if shuffle:
-            dataset = dataset.shuffle(queue_capacity)
-        dataset = dataset.repeat(num_epochs).batch(batch_size)
-        batch = v1.data.make_one_shot_iterator(dataset).get_next()
-        return batch if y is not None else (batch, None)
-    return input_fn
 
 
 class Estimator:
@@ -198,6 +187,10 @@ class Estimator:
         """The value of variable ``name`` in the last checkpoint."""
         return v1.train.load_variable(self._model_dir, name)
 
+    def get_variable_names(self):
+        """The names of the variables in the last checkpoint."""
+        return [name for name, _ in v1.train.list_variables(self._model_dir)]
+
 
 def _features_and_labels(batch):
     """input_fn's result as (features, labels); labels None when it gave features only."""
@@ -206,15 +199,181 @@ def _features_and_labels(batch):
     return batch, None
 
 
-CANNED = ("tfgraph.legacy runs custom Estimators (Estimator(model_fn, model_dir)) only; "
-          "the canned ones (DNNClassifier, LinearRegressor, ...) are not rebuilt. Write their "
-          "model_fn with tf.layers.dense, or use tf.keras.")
+# --------------------------------------------------------------------------
+# The canned estimators: DNN and linear models on feature columns
+# --------------------------------------------------------------------------
+
+_OPTIMIZERS = {"Adagrad": v1.train.AdagradOptimizer, "Adam": v1.train.AdamOptimizer,
+               "Ftrl": v1.train.FtrlOptimizer, "RMSProp": v1.train.RMSPropOptimizer,
+               "SGD": v1.train.GradientDescentOptimizer}
+
+
+def _optimizer(optimizer, learning_rate):
+    """A v1 optimizer from a name ('Adagrad', ...), an optimizer, or a function making one."""
+    if isinstance(optimizer, str):
+        if optimizer not in _OPTIMIZERS:
+            raise LegacyError(f"optimizer={optimizer!r} is not one of TensorFlow 1.x's names "
+                              f"({', '.join(_OPTIMIZERS)}); pass an optimizer object instead.")
+        return _OPTIMIZERS[optimizer](learning_rate)
+    if callable(optimizer) and not isinstance(optimizer, v1.train.Optimizer):
+        return optimizer()
+    return optimizer
+
+
+def _classification(logits, labels, mode, n_classes):
+    """TF 1.x's classification head: predictions, per-example losses and eval metrics."""
+    if n_classes == 2:
+        logistic = tf.sigmoid(logits)
+        probabilities = tf.concat([1 - logistic, logistic], 1)
+        class_ids = tf.cast(logits > 0, tf.int64)
+    else:
+        probabilities = tf.nn.softmax(logits)
+        class_ids = tf.expand_dims(tf.argmax(logits, 1), 1)
+    predictions = {"logits": logits, "probabilities": probabilities, "class_ids": class_ids,
+                   "classes": tf.strings.as_string(class_ids)}
+    if n_classes == 2:
+        predictions["logistic"] = logistic
+    if mode == ModeKeys.PREDICT:
+        return predictions, None, None
+    ids = tf.reshape(tf.cast(labels, tf.int64), [-1])
+    if n_classes == 2:
+        losses = tf.nn.sigmoid_cross_entropy_with_logits(
+            labels=tf.cast(tf.expand_dims(ids, 1), logits.dtype), logits=logits)[:, 0]
+    else:
+        losses = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=ids, logits=logits)
+    metrics = {"accuracy": v1.metrics.accuracy(ids, tf.reshape(class_ids, [-1])),
+               "average_loss": v1.metrics.mean(losses)}
+    return predictions, losses, metrics
+
+
+def _regression(logits, labels, mode):
+    """TF 1.x's regression head: the predictions, per-example squared errors and eval metrics."""
+    predictions = {"predictions": logits}
+    if mode == ModeKeys.PREDICT:
+        return predictions, None, None
+    targets = tf.reshape(tf.cast(labels, logits.dtype), tf.shape(logits))
+    losses = tf.reduce_sum(tf.square(logits - targets), axis=1)
+    return predictions, losses, {"average_loss": v1.metrics.mean(losses)}
+
+
+def _canned_model_fn(logits_fn, head, make_optimizer, reduction):
+    """A model_fn: ``logits_fn(features, mode)``, then ``head``, the loss reduced as asked."""
+    def model_fn(features, labels, mode):
+        logits = logits_fn(features, mode)
+        predictions, losses, metrics = head(logits, labels, mode)
+        if mode == ModeKeys.PREDICT:
+            return EstimatorSpec(mode, predictions=predictions)
+        loss = v1.losses.compute_weighted_loss(losses, reduction=reduction)
+        train_op = None
+        if mode == ModeKeys.TRAIN:
+            train_op = make_optimizer().minimize(loss, global_step=v1.train.get_global_step())
+        return EstimatorSpec(mode, predictions, loss, train_op, metrics)
+    return model_fn
+
+
+def _dnn(feature_columns, hidden_units, units, activation_fn, dropout):
+    """Logits of TF 1.x's DNN: dnn/hiddenlayer_<i>/kernel, ..., dnn/logits/kernel."""
+    def logits(features, mode):
+        with v1.variable_scope("dnn"):
+            net = v1.feature_column.input_layer(features, feature_columns)
+            for i, width in enumerate(hidden_units):
+                net = dense(net, width, activation=activation_fn, name=f"hiddenlayer_{i}")
+                if dropout and mode == ModeKeys.TRAIN:
+                    net = tf.nn.dropout(net, rate=dropout)
+            return dense(net, units, name="logits")
+    return logits
+
+
+def _linear(feature_columns, units):
+    """Logits of TF 1.x's linear model: linear/linear_model/<column>/weights and bias_weights."""
+    def logits(features, mode):
+        with v1.variable_scope("linear"):
+            return v1.feature_column.linear_model(features, feature_columns, units=units)
+    return logits
+
+
+def _refuse(estimator, **given):
+    for argument, value in given.items():
+        if value:
+            raise LegacyError(f"tf.estimator.{estimator}({argument}=...) is not supported by "
+                              f"tfgraph.legacy; leave it out (labels as class ids 0..n-1, "
+                              f"every example weighted 1), or use tf.keras.")
+
+
+def _units(n_classes):
+    if n_classes < 2:
+        raise LegacyError(f"n_classes must be at least 2, got {n_classes}.")
+    return 1 if n_classes == 2 else n_classes
+
+
+class DNNClassifier(Estimator):
+    """tf.estimator.DNNClassifier: a ReLU network on feature columns, Adagrad(0.05), loss summed."""
+
+    def __init__(self, hidden_units, feature_columns, model_dir=None, n_classes=2,
+                 weight_column=None, label_vocabulary=None, optimizer="Adagrad",
+                 activation_fn=tf.nn.relu, dropout=None, input_layer_partitioner=None,
+                 config=None, warm_start_from=None, loss_reduction=v1.losses.Reduction.SUM):
+        _refuse("DNNClassifier", weight_column=weight_column, label_vocabulary=label_vocabulary)
+        model_fn = _canned_model_fn(
+            _dnn(feature_columns, hidden_units, _units(n_classes), activation_fn, dropout),
+            functools.partial(_classification, n_classes=n_classes),
+            lambda: _optimizer(optimizer, 0.05), loss_reduction)
+        super().__init__(model_fn, model_dir, config, warm_start_from=warm_start_from)
+
+
+class LinearClassifier(Estimator):
+    """tf.estimator.LinearClassifier: a linear model on feature columns, FTRL, loss summed."""
+
+    def __init__(self, feature_columns, model_dir=None, n_classes=2, weight_column=None,
+                 label_vocabulary=None, optimizer="Ftrl", config=None, partitioner=None,
+                 warm_start_from=None, loss_reduction=v1.losses.Reduction.SUM,
+                 sparse_combiner="sum"):
+        _refuse("LinearClassifier", weight_column=weight_column,
+                label_vocabulary=label_vocabulary)
+        rate = min(0.2, 1 / math.sqrt(len(feature_columns)))
+        model_fn = _canned_model_fn(
+            _linear(feature_columns, _units(n_classes)),
+            functools.partial(_classification, n_classes=n_classes),
+            lambda: _optimizer(optimizer, rate), loss_reduction)
+        super().__init__(model_fn, model_dir, config, warm_start_from=warm_start_from)
+
+
+class DNNRegressor(Estimator):
+    """tf.estimator.DNNRegressor: a ReLU network predicting ``label_dimension`` numbers."""
+
+    def __init__(self, hidden_units, feature_columns, model_dir=None, label_dimension=1,
+                 weight_column=None, optimizer="Adagrad", activation_fn=tf.nn.relu,
+                 dropout=None, input_layer_partitioner=None, config=None,
+                 warm_start_from=None, loss_reduction=v1.losses.Reduction.SUM):
+        _refuse("DNNRegressor", weight_column=weight_column)
+        model_fn = _canned_model_fn(
+            _dnn(feature_columns, hidden_units, label_dimension, activation_fn, dropout),
+            _regression, lambda: _optimizer(optimizer, 0.05), loss_reduction)
+        super().__init__(model_fn, model_dir, config, warm_start_from=warm_start_from)
+
+
+class LinearRegressor(Estimator):
+    """tf.estimator.LinearRegressor: a linear model predicting ``label_dimension`` numbers."""
+
+    def __init__(self, feature_columns, model_dir=None, label_dimension=1, weight_column=None,
+                 optimizer="Ftrl", config=None, partitioner=None, warm_start_from=None,
+                 loss_reduction=v1.losses.Reduction.SUM, sparse_combiner="sum"):
+        _refuse("LinearRegressor", weight_column=weight_column)
+        rate = min(0.2, 1 / math.sqrt(len(feature_columns)))
+        model_fn = _canned_model_fn(_linear(feature_columns, label_dimension), _regression,
+                                    lambda: _optimizer(optimizer, rate), loss_reduction)
+        super().__init__(model_fn, model_dir, config, warm_start_from=warm_start_from)
+
+
+CANNED = ("tfgraph.legacy runs custom Estimators (Estimator(model_fn, model_dir)) and the "
+          "canned DNNClassifier, DNNRegressor, LinearClassifier and LinearRegressor; the "
+          "others (DNNLinearCombinedClassifier, BoostedTrees..., the exporters) are not "
+          "rebuilt. In TensorFlow 2, use tf.keras.Model.fit.")
 
 ESTIMATOR = Namespace(
     "tf.estimator",
     members={"Estimator": Estimator, "EstimatorSpec": EstimatorSpec, "ModeKeys": ModeKeys,
-             "RunConfig": RunConfig,
-             "inputs": Namespace("tf.estimator.inputs",
-                                 members={"numpy_input_fn": numpy_input_fn},
-                                 refusal="tfgraph.legacy provides numpy_input_fn only.")},
+             "RunConfig": RunConfig, "inputs": INPUTS, "DNNClassifier": DNNClassifier,
+             "LinearClassifier": LinearClassifier, "DNNRegressor": DNNRegressor,
+             "LinearRegressor": LinearRegressor},
     refusal=CANNED)

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import tensorflow as tf
 
-from tfgraph.legacy._core import LegacyError
+from tfgraph.legacy._notes import LegacyError
 
 v1 = tf.compat.v1
 
@@ -170,3 +170,52 @@ def _dropout(inputs, rate, noise_shape, seed, training, scope, default_scope):
         if isinstance(training, bool):
             return dropped() if training else tf.identity(inputs)
         return tf.cond(tf.cast(training, tf.bool), dropped, lambda: tf.identity(inputs))
+
+
+def _batch_norm(inputs, axis, momentum, epsilon, center, scale, initializers, regularizers,
+                training, trainable, scope, default_scope, reuse, updates_collections,
+                variables_collections=None):
+    """Batch normalization over every axis but ``axis``, with moving averages of the batch statistics.
+
+    While ``training`` (a bool or a boolean tensor), the batch's mean and (biased)
+    variance normalize, and each moving average moves toward them by ``1 - momentum``;
+    otherwise the moving averages normalize. The updates go to ``updates_collections``
+    (to be run with the train op), or, when it is None, run with the output itself.
+    """
+    rank = inputs.shape.rank
+    axis = axis % rank
+    depth = tf.compat.dimension_value(inputs.shape[axis])
+    dtype = inputs.dtype.base_dtype
+    with v1.variable_scope(scope, default_name=default_scope, values=[inputs], reuse=reuse):
+        def variable(name, train=trainable):
+            made = v1.get_variable(name, [depth], dtype=dtype, initializer=initializers[name],
+                                   regularizer=regularizers.get(name), trainable=train)
+            wanted = variables_collections
+            wanted = wanted.get(name) if isinstance(wanted, dict) else wanted
+            if wanted:
+                v1.add_to_collections(wanted, made)
+            return made
+        gamma = variable("gamma") if scale else None
+        beta = variable("beta") if center else None
+        moving_mean = variable("moving_mean", train=False)
+        moving_variance = variable("moving_variance", train=False)
+        mean, variance = tf.nn.moments(inputs, [i for i in range(rank) if i != axis])
+        updates = []
+        if isinstance(training, bool) and not training:
+            mean, variance = moving_mean, moving_variance
+        else:
+            is_training = tf.cast(training, dtype)
+            updates = [v1.assign_sub(moving, (moving - batch) * (1 - momentum) * is_training)
+                       for moving, batch in ((moving_mean, mean), (moving_variance, variance))]
+            for update in updates if updates_collections is not None else ():
+                v1.add_to_collections(updates_collections, update)
+            if not isinstance(training, bool):
+                pick = tf.cast(training, tf.bool)
+                mean = tf.where(pick, mean, moving_mean)
+                variance = tf.where(pick, variance, moving_variance)
+        shape = [depth if i == axis else 1 for i in range(rank)]
+        def reshaped(v):
+            return None if v is None else tf.reshape(v, shape)
+        with tf.control_dependencies(updates if updates_collections is None else []):
+            return tf.nn.batch_normalization(inputs, reshaped(mean), reshaped(variance),
+                                             reshaped(beta), reshaped(gamma), epsilon)

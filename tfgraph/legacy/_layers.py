@@ -1,13 +1,15 @@
-"""`tf.layers` of TensorFlow 1.x rebuilt from `get_variable` and raw ops (no Keras), as TF1 named them.
+"""`tf.layers`: its table of names, and TensorFlow 1.x's layers rebuilt from `get_variable` and raw ops.
 
 Variables are named as TensorFlow 1.x named them (`dense/kernel`, `conv2d/bias`,
 `batch_normalization/moving_mean`, ...), so checkpoints of the time still load.
 """
 import tensorflow as tf
 
-from tfgraph.legacy._layer_parts import (  # noqa: F401 -- the parts tf.layers is built from
-    _Variables, _affine, _check_channels_last, _convolution, _dropout, _finish, _flatten,
-    _input, _pair, _padding, _pool)
+from tfgraph.legacy._layer_parts import (
+    _Variables, _affine, _batch_norm, _check_channels_last, _convolution, _dropout, _finish,
+    _flatten, _input, _pair, _padding, _pool)
+from tfgraph.legacy._namespace import Namespace
+from tfgraph.legacy._notes import LegacyError
 
 v1 = tf.compat.v1
 
@@ -128,34 +130,75 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
                         trainable=True, name=None, reuse=None, **ignored):
     """tf.layers.batch_normalization: batch statistics while training, moving averages updated in UPDATE_OPS."""
     inputs = _input(inputs, "tf.layers.batch_normalization")
-    rank = inputs.shape.rank
-    axis = axis % rank
-    depth = tf.compat.dimension_value(inputs.shape[axis])
-    reduce_axes = [i for i in range(rank) if i != axis]
-    dtype = inputs.dtype.base_dtype
-    with v1.variable_scope(name, default_name="batch_normalization", values=[inputs],
-                           reuse=reuse):
-        def variable(name, initializer, regularizer=None, train=trainable):
-            return v1.get_variable(name, [depth], dtype=dtype, initializer=initializer,
-                                   regularizer=regularizer, trainable=train)
-        gamma = variable("gamma", gamma_initializer, gamma_regularizer) if scale else None
-        beta = variable("beta", beta_initializer, beta_regularizer) if center else None
-        moving_mean = variable("moving_mean", moving_mean_initializer, train=False)
-        moving_variance = variable("moving_variance", moving_variance_initializer, train=False)
-        shape = [depth if i == axis else 1 for i in range(rank)]
-        mean, variance = tf.nn.moments(inputs, reduce_axes)
-        if isinstance(training, bool) and not training:
-            mean, variance = moving_mean, moving_variance
+    initializers = {"beta": beta_initializer, "gamma": gamma_initializer,
+                    "moving_mean": moving_mean_initializer,
+                    "moving_variance": moving_variance_initializer}
+    regularizers = {"beta": beta_regularizer, "gamma": gamma_regularizer}
+    return _batch_norm(inputs, axis, momentum, epsilon, center, scale, initializers,
+                       regularizers, training, trainable, name, "batch_normalization", reuse,
+                       v1.GraphKeys.UPDATE_OPS)
+
+class Dense(tf.Module):
+    """tf.layers.Dense: a fully connected layer object, its kernel and bias made on the first call.
+
+    The object form that eager scripts (and tfe.Network) used; it also builds graphs.
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer=None,
+                 bias_initializer=v1.zeros_initializer(), trainable=True, name=None,
+                 **others):
+        super().__init__(name=name or "dense")
+        unsupported = sorted(key for key, value in others.items() if value is not None)
+        if unsupported:
+            raise LegacyError(f"tf.layers.Dense({', '.join(unsupported)}=...) is not supported by "
+                              f"tfgraph.legacy; leave it out, or use tf.keras.layers.Dense in "
+                              f"TensorFlow 2 style code.")
+        self.units, self.activation, self.use_bias, self.trainable = (units, activation, use_bias,
+                                                                     trainable)
+        self._initializers = (kernel_initializer or v1.glorot_uniform_initializer(),
+                              bias_initializer or v1.zeros_initializer())
+        self.kernel = self.bias = None
+
+    def _build(self, inputs):
+        depth = tf.compat.dimension_value(inputs.shape[-1])
+        dtype = inputs.dtype.base_dtype
+        with tf.name_scope(self.name):
+            self.kernel = tf.Variable(self._initializers[0]([depth, self.units], dtype=dtype),
+                                      name="kernel", trainable=self.trainable)
+            if self.use_bias:
+                self.bias = tf.Variable(self._initializers[1]([self.units], dtype=dtype),
+                                        name="bias", trainable=self.trainable)
+
+    def __call__(self, inputs):
+        inputs = _input(inputs, "tf.layers.Dense")
+        if self.kernel is None:
+            self._build(inputs)
+        if inputs.shape.rank > 2:
+            outputs = tf.tensordot(inputs, self.kernel, [[inputs.shape.rank - 1], [0]])
         else:
-            is_training = tf.cast(training, dtype)
-            for moving, batch in ((moving_mean, mean), (moving_variance, variance)):
-                v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, v1.assign_sub(
-                    moving, (moving - batch) * (1 - momentum) * is_training))
-            if not isinstance(training, bool):
-                pick = tf.cast(training, tf.bool)
-                mean = tf.where(pick, mean, moving_mean)
-                variance = tf.where(pick, variance, moving_variance)
-        def reshaped(v):
-            return None if v is None else tf.reshape(v, shape)
-        return tf.nn.batch_normalization(inputs, reshaped(mean), reshaped(variance),
-                                         reshaped(beta), reshaped(gamma), epsilon)
+            outputs = tf.matmul(inputs, self.kernel)
+        return _finish(outputs, self.bias, self.activation)
+
+
+KERAS_LAYERS = (
+    "tf.layers was a set of Keras layers, which Keras 3 no longer offers to graph code. "
+    "tfgraph.legacy rebuilds dense, conv2d, conv2d_transpose, max_pooling2d, "
+    "average_pooling2d, dropout, batch_normalization, flatten and the Dense class; for the "
+    "others, use "
+    "tf.keras.layers in TensorFlow 2 style code.")
+
+LAYERS = Namespace(
+    "tf.layers",
+    renames={
+        "dense": (dense, "tf.keras.layers.Dense", "2.0"),
+        "Dense": (Dense, "tf.keras.layers.Dense", "2.0"),
+        "conv2d": (conv2d, "tf.keras.layers.Conv2D", "2.0"),
+        "max_pooling2d": (max_pooling2d, "tf.keras.layers.MaxPooling2D", "2.0"),
+        "average_pooling2d": (average_pooling2d, "tf.keras.layers.AveragePooling2D", "2.0"),
+        "dropout": (dropout, "tf.keras.layers.Dropout", "2.0"),
+        "flatten": (flatten, "tf.keras.layers.Flatten", "2.0"),
+        "conv2d_transpose": (conv2d_transpose, "tf.keras.layers.Conv2DTranspose", "2.0"),
+        "batch_normalization": (batch_normalization, "tf.keras.layers.BatchNormalization",
+                                "2.0"),
+    },
+    refusal=KERAS_LAYERS)

@@ -1,4 +1,4 @@
-"""`tf.nn` functions whose signature changed: losses with positional (logits, labels), and dropout.
+"""`tf.nn`: its table of names, and the functions whose signature changed (losses, dropout, nce_loss).
 
 Before TensorFlow 1.0 the cross-entropy losses took ``(logits, labels)`` (or
 ``(logits, targets)``) by position; 1.0 made them keyword-only so the two could not
@@ -7,7 +7,13 @@ to KEEP a unit; today it is the rate to drop one.
 """
 import tensorflow as tf
 
-from tfgraph.legacy._core import LegacyError, note_rename
+from tfgraph.legacy._legacy_seq2seq import LEGACY_SEQ2SEQ
+from tfgraph.legacy._namespace import Namespace
+from tfgraph.legacy._notes import LegacyError, note_rename
+from tfgraph.legacy._rnn import RNN
+
+v1 = tf.compat.v1
+VERSION = tf.__version__
 
 
 def _old_call(function, args, order, given):
@@ -121,10 +127,37 @@ def _labels_and_inputs(function, weights, labels, inputs):
 def nce_loss(weights, biases, labels=None, inputs=None, *args, **kwargs):
     """tf.nn.nce_loss, also with 0.x's (weights, biases, inputs, labels) order, told apart by dtype and shape."""
     labels, inputs = _labels_and_inputs("nce_loss", weights, labels, inputs)
-    return tf.compat.v1.nn.nce_loss(weights, biases, labels, inputs, *args, **kwargs)
+    return v1.nn.nce_loss(weights, biases, labels, inputs, *args, **kwargs)
 
 
 def sampled_softmax_loss(weights, biases, labels=None, inputs=None, *args, **kwargs):
     """tf.nn.sampled_softmax_loss, also with 0.x's (weights, biases, inputs, labels) order."""
     labels, inputs = _labels_and_inputs("sampled_softmax_loss", weights, labels, inputs)
-    return tf.compat.v1.nn.sampled_softmax_loss(weights, biases, labels, inputs, *args, **kwargs)
+    return v1.nn.sampled_softmax_loss(weights, biases, labels, inputs, *args, **kwargs)
+
+
+NN = Namespace(
+    "tf.nn", fallback=v1.nn, modern=tf.nn,
+    members={
+        "softmax_cross_entropy_with_logits": softmax_cross_entropy_with_logits,
+        "sparse_softmax_cross_entropy_with_logits": sparse_softmax_cross_entropy_with_logits,
+        "sigmoid_cross_entropy_with_logits": sigmoid_cross_entropy_with_logits,
+        "weighted_cross_entropy_with_logits": weighted_cross_entropy_with_logits,
+        "dropout": dropout,
+        "nce_loss": nce_loss,
+        "sampled_softmax_loss": sampled_softmax_loss,
+        "rnn_cell": RNN["rnn_cell"],
+        **RNN["nn"],
+    },
+    renames={
+        **RNN.get("nn_renames", {}),
+        "seq2seq": (LEGACY_SEQ2SEQ, "tf.contrib.legacy_seq2seq", "1.0"),
+        "softmax_cross_entropy_with_logits_v2": (
+            tf.nn.softmax_cross_entropy_with_logits,
+            "tf.nn.softmax_cross_entropy_with_logits", "2.0"),
+    },
+    refused={
+        **RNN["nn_refused"],
+    },
+    refusal=f"TensorFlow {VERSION}'s tf.compat.v1.nn has no such name, nor has tfgraph.legacy. "
+            "Check the spelling.")

@@ -16,8 +16,10 @@ import warnings
 
 import tensorflow as tf
 
-from tfgraph.legacy._core import Namespace, note
+from tfgraph.legacy._namespace import Namespace
+from tfgraph.legacy._notes import note
 
+v1 = tf.compat.v1
 VERSION = tf.__version__
 CELLS_MODULE = "tensorflow.python.keras.layers.legacy_rnn.rnn_cell_impl"
 LOOPS_MODULE = "tensorflow.python.ops.rnn"
@@ -31,11 +33,15 @@ MODERN = {"BasicRNNCell": "tf.keras.layers.SimpleRNNCell", "BasicLSTMCell": "tf.
           "static_rnn": "tf.keras.layers.RNN(cell, unroll=True)",
           "dynamic_rnn": "tf.keras.layers.RNN(cell)",
           "static_bidirectional_rnn": "tf.keras.layers.Bidirectional",
-          "bidirectional_dynamic_rnn": "tf.keras.layers.Bidirectional"}
+          "bidirectional_dynamic_rnn": "tf.keras.layers.Bidirectional",
+          "OutputProjectionWrapper": "tf.keras.layers.Dense on the RNN's outputs",
+          "EmbeddingWrapper": "tf.keras.layers.Embedding before the RNN"}
 
-OTHERS = (f"tfgraph.legacy runs TensorFlow 1.x's basic cells ({', '.join(CELL_NAMES)}) and "
-          f"loops ({', '.join(LOOP_NAMES)}); the other contrib cells and seq2seq are not in "
-          f"TensorFlow {VERSION}. Write those in TensorFlow 2 style with tf.keras.layers.")
+OTHERS = (f"tfgraph.legacy runs TensorFlow 1.x's basic cells ({', '.join(CELL_NAMES)}, "
+          f"OutputProjectionWrapper, EmbeddingWrapper) and loops ({', '.join(LOOP_NAMES)}); the "
+          f"other contrib cells (LayerNormBasicLSTMCell, AttentionCellWrapper, ...) are not in "
+          f"TensorFlow {VERSION}. In TensorFlow 2, use tf.keras.layers.LSTMCell with "
+          f"tf.keras.layers.LayerNormalization, and tf.keras.layers.Attention.")
 
 
 def dropped_reason(error):
@@ -100,6 +106,68 @@ def _own_layers(multi_rnn_cell):
     return MultiRNNCell
 
 
+def _wrappers(cells):
+    """TensorFlow 1.x's OutputProjectionWrapper and EmbeddingWrapper (contrib code) on ``cells``' RNNCell.
+
+    Their variables are named as in 1.x: ``rnn/output_projection_wrapper/kernel`` beside
+    the wrapped cell's ``rnn/output_projection_wrapper/basic_lstm_cell/kernel``.
+    """
+    class _Wrapper(cells.RNNCell):
+        def __init__(self, cell, reuse=None):
+            super().__init__(_reuse=reuse)
+            self._cell = cell
+
+        @property
+        def state_size(self):
+            return self._cell.state_size
+
+        @property
+        def output_size(self):
+            return self._cell.output_size
+
+        def zero_state(self, batch_size, dtype):
+            return self._cell.zero_state(batch_size, dtype)
+
+    class OutputProjectionWrapper(_Wrapper):
+        """tf.contrib.rnn.OutputProjectionWrapper: the cell's output through a dense layer of ``output_size`` units."""
+
+        def __init__(self, cell, output_size, activation=None, reuse=None):
+            super().__init__(cell, reuse)
+            self._projected_size, self._activation = output_size, activation
+
+        @property
+        def output_size(self):
+            return self._projected_size
+
+        def call(self, inputs, state):
+            output, new_state = self._cell(inputs, state)
+            width = tf.compat.dimension_value(output.shape[-1])
+            kernel = v1.get_variable("kernel", [width, self._projected_size], dtype=output.dtype)
+            bias = v1.get_variable("bias", [self._projected_size], dtype=output.dtype,
+                                   initializer=v1.zeros_initializer())
+            projected = tf.nn.bias_add(tf.matmul(output, kernel), bias)
+            return (self._activation(projected) if self._activation else projected), new_state
+
+    class EmbeddingWrapper(_Wrapper):
+        """tf.contrib.rnn.EmbeddingWrapper: integer inputs looked up in an embedding, then the cell."""
+
+        def __init__(self, cell, embedding_classes, embedding_size, initializer=None, reuse=None):
+            super().__init__(cell, reuse)
+            self._classes, self._size, self._initializer = (embedding_classes, embedding_size,
+                                                            initializer)
+
+        def call(self, inputs, state):
+            dtype = tf.nest.flatten(state)[0].dtype
+            initializer = (self._initializer or v1.get_variable_scope().initializer
+                           or v1.random_uniform_initializer(-3 ** 0.5, 3 ** 0.5))
+            embedding = v1.get_variable("embedding", [self._classes, self._size],
+                                        initializer=initializer, dtype=dtype)
+            return self._cell(tf.nn.embedding_lookup(embedding, tf.reshape(inputs, [-1])), state)
+
+    return {"OutputProjectionWrapper": OutputProjectionWrapper,
+            "EmbeddingWrapper": EmbeddingWrapper}
+
+
 def _renames(values, path, since):
     """Rename entries for ``values``: name -> (value, modern spelling, ``since``)."""
     return {name: (value, MODERN.get(name, f"tf.keras.layers ({name})"), since)
@@ -108,6 +176,8 @@ def _renames(values, path, since):
 
 def namespaces(cells, loops):
     """The RNN namespaces (tf.nn.rnn_cell, tf.contrib.rnn, ...) on ``cells`` and ``loops`` modules.
+
+    Also ``"parts"``: the cells, loops and wrappers by name, for the seq2seq code.
 
     ``cells`` (or ``loops``) is an exception instead when TensorFlow no longer has it:
     then every name of these namespaces is refused with the reason.
@@ -119,6 +189,7 @@ def namespaces(cells, loops):
             ("ops_rnn", "tensorflow.python.ops.rnn"), ("models_rnn", "tensorflow.models.rnn"))}
         spaces["nn"] = {}
         spaces["nn_refused"] = {name: reason for name in ("rnn", "bidirectional_rnn", *LOOP_NAMES)}
+        spaces["parts"], spaces["dropped"] = {}, reason
         return spaces
     _silence()
     cell_values = {name: getattr(cells, name) for name in CELL_NAMES}
@@ -131,16 +202,16 @@ def namespaces(cells, loops):
                                        MODERN["static_bidirectional_rnn"])}
     rnn_cell = Namespace("tf.nn.rnn_cell", renames=_renames(cell_values, "tf.nn.rnn_cell", "2.0"),
                          refusal=OTHERS)
-    contrib_rnn = Namespace(
-        "tf.contrib.rnn", renames=_renames({**cell_values, **loop_values}, "tf.contrib.rnn", "2.0"),
-        refusal=OTHERS)
+    parts = {**cell_values, **loop_values, **_wrappers(cells)}
+    contrib_rnn = Namespace("tf.contrib.rnn", renames=_renames(parts, "tf.contrib.rnn", "2.0"),
+                            refusal=OTHERS)
     ops_rnn = Namespace("tensorflow.python.ops.rnn", members=loop_values, renames=old_loops,
                         fallback=loops, refusal=OTHERS)
     models_rnn = Namespace("tensorflow.models.rnn",
                            members={"rnn_cell": rnn_cell, "rnn": ops_rnn}, refusal=OTHERS)
     return {"rnn_cell": rnn_cell, "contrib_rnn": contrib_rnn, "ops_rnn": ops_rnn,
             "models_rnn": models_rnn, "nn": {**loop_values}, "nn_refused": {},
-            "nn_renames": old_loops}
+            "nn_renames": old_loops, "parts": parts, "dropped": None}
 
 
 def _load(name):

@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 
-from tfgraph.legacy._core import note
+from tfgraph.legacy._notes import note
 
 # NumPy 1.x alias -> (what it meant, its spelling today, the NumPy version that removed it).
 NUMPY_ALIASES = {

@@ -1,6 +1,6 @@
-"""`tf.train` pieces whose TensorFlow 1.x behaviour needs a hand on TensorFlow 2: SyncReplicasOptimizer.
+"""`tf.train`: its table of names, and SyncReplicasOptimizer, whose TF 1.x behaviour needs a hand on TF 2.
 
-The chief's queue runner of `tf.compat.v1.train.SyncReplicasOptimizer` waits for
+Everything else in `tf.train` is `tf.compat.v1.train` unchanged. The chief's queue runner of `tf.compat.v1.train.SyncReplicasOptimizer` waits for
 gradients from every replica; once training ends none come, and the thread stays
 blocked. Registered with the Supervisor's (or MonitoredTrainingSession's)
 coordinator, it made ``sv.stop()`` wait its whole grace period (two minutes) and
@@ -10,7 +10,10 @@ with the process, as the chief's loop stops.
 """
 import tensorflow as tf
 
+from tfgraph.legacy._namespace import Namespace
+
 v1 = tf.compat.v1
+VERSION = tf.__version__
 
 
 class _DetachedQueueRunner(v1.train.QueueRunner):
@@ -32,36 +35,12 @@ class SyncReplicasOptimizer(v1.train.SyncReplicasOptimizer):
                                     close_op=runner.close_op, cancel_op=runner.cancel_op)
 
 
-def _register_global_step(variable):
-    """Put an integer variable named global_step in tf.GraphKeys.GLOBAL_STEP, as TF1 code expects."""
-    graph = variable.graph
-    if (variable.op.name.split("/")[-1] == "global_step" and variable.dtype.base_dtype.is_integer
-            and not graph.get_collection(v1.GraphKeys.GLOBAL_STEP)):
-        graph.add_to_collection(v1.GraphKeys.GLOBAL_STEP, variable)
-    return variable
-
-
-class _VariableType(type):
-    """Makes `Variable` below build tf.compat.v1.Variable objects and pass isinstance checks as one."""
-
-    def __call__(cls, *args, **kwargs):
-        return _register_global_step(v1.Variable(*args, **kwargs))
-
-    def __instancecheck__(cls, instance):  # tf.Variable: the base of v1's and v2's variables
-        return isinstance(instance, (tf.Variable, v1.Variable))
-
-    def __subclasscheck__(cls, subclass):
-        return issubclass(subclass, (tf.Variable, v1.Variable))
-
-    def __getattr__(cls, name):
-        return getattr(v1.Variable, name)
-
-
-class Variable(metaclass=_VariableType):
-    """tf.Variable as TensorFlow 1.x code used it; ``tf.Variable(0, name="global_step")`` is the global step.
-
-    In TensorFlow 1.x, `tf.train.get_global_step()` (and so `StopAtStepHook` and
-    `MonitoredTrainingSession`) found such a variable by its tensor name; TensorFlow
-    2's resource variables hide it behind a handle, so it is put in
-    tf.GraphKeys.GLOBAL_STEP when it is made, unless the graph has one already.
-    """
+TRAIN = Namespace(
+    "tf.train", fallback=v1.train, modern=tf.train,
+    members={"SyncReplicasOptimizer": SyncReplicasOptimizer},
+    renames={
+        "SummaryWriter": (v1.summary.FileWriter, "tf.summary.FileWriter", "1.0",
+                          "tf.compat.v1.summary.FileWriter"),
+    },
+    refusal=f"TensorFlow {VERSION}'s tf.compat.v1.train has no such name, nor has "
+            "tfgraph.legacy. Check the spelling.")

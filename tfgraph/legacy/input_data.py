@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from tfgraph import mnist
-from tfgraph.legacy._core import note
+from tfgraph.legacy._notes import note
 
 FAKE_SIZE = 10000
 

@@ -1,104 +1,24 @@
-"""The machinery behind `tfgraph.legacy`: namespaces, one-time notes and the two errors.
+"""`Namespace`: one `tf.*` module of TensorFlow 0.x/1.x (`tf`, `tf.nn`, `tf.train`, ...).
 
-A `Namespace` stands for one `tf.*` module of TensorFlow 0.x/1.x (`tf`, `tf.nn`,
-`tf.train`, ...). Looking a name up in it tries, in order:
+Looking a name up in a namespace tries, in order:
 
 1. its own members (adapted functions and sub-namespaces), found like any attribute;
 2. its renames: old name -> (what runs now, the modern spelling, the TensorFlow
-   version that renamed it); the first use prints a note naming the modern spelling;
+   version that renamed it[, its TensorFlow 2 spelling]); the first use prints a
+   note naming the modern spelling ("tf.mul is tf.multiply since TensorFlow 1.0");
 3. its refusals: old name -> why it cannot run and what to use instead;
 4. its fallback module (for `tf`, `tf.compat.v1`), unchanged. When the name left
    the TensorFlow 2 API, the first use prints a note saying where it lives now;
 5. otherwise `UnsupportedError`, with the namespace's general reason.
+
+Each file of tfgraph.legacy builds the namespaces of one old module with this class:
+their tables of names beside the functions they point to.
 """
-import os
-import sys
 import types
 
 import tensorflow as tf
 
-from tfgraph.errors import TfgraphError
-
-_HERE = os.path.dirname(os.path.abspath(__file__))
-_TENSORFLOW_DIR = os.path.dirname(os.path.abspath(tf.__file__))
-
-
-class LegacyError(TfgraphError):
-    """Old TensorFlow code that `tfgraph.legacy` cannot run, with the reason and what to use instead."""
-
-
-class UnsupportedError(LegacyError, AttributeError):
-    """A `tf.*` name that `tfgraph.legacy` does not provide (an AttributeError, so `hasattr` is False)."""
-
-
-# --------------------------------------------------------------------------
-# Notes: each legacy name is explained once per run, on stderr
-# --------------------------------------------------------------------------
-
-_state = {"quiet": False}
-_noted = set()
-
-
-def set_quiet(quiet=True):
-    """Silence (or bring back) the notes that name the modern spelling of each legacy name."""
-    _state["quiet"] = bool(quiet)
-
-
-def reset_notes():
-    """Forget which notes were printed, so each is printed again on its next use."""
-    _noted.clear()
-
-
-def _inside(path, folder):
-    return path == folder or path.startswith(folder + os.sep)
-
-
-def _is_machinery(filename):
-    """True for frames of tfgraph.legacy itself and of TensorFlow (never the learner's code)."""
-    path = os.path.abspath(filename)
-    return _inside(path, _HERE) or _inside(path, _TENSORFLOW_DIR)
-
-
-def display_path(filename):
-    """``filename`` relative to the working folder when it is inside it, else as it is."""
-    path = os.path.abspath(filename)
-    cwd = os.getcwd()
-    return os.path.relpath(path, cwd) if _inside(path, cwd) else path
-
-
-def caller_location():
-    """``"script.py, line 12"`` for the nearest frame outside tfgraph.legacy and TensorFlow, or None."""
-    frame = sys._getframe(1)
-    while frame is not None and _is_machinery(frame.f_code.co_filename):
-        frame = frame.f_back
-    if frame is None:
-        return None
-    return f"{display_path(frame.f_code.co_filename)}, line {frame.f_lineno}"
-
-
-def pending(key):
-    """True when the note ``key`` would be printed (notes are on, and it was not printed yet)."""
-    return not _state["quiet"] and key not in _noted
-
-
-def note(key, message):
-    """Print ``message`` to stderr, once per ``key`` and run, with the learner's line (unless quiet)."""
-    if not pending(key):
-        return
-    _noted.add(key)
-    where = caller_location()
-    print(f"[legacy] {where + ': ' if where else ''}{message}", file=sys.stderr, flush=True)
-
-
-def note_rename(old, modern, since, tf2=None):
-    """Note that ``old`` is spelled ``modern`` since TensorFlow ``since`` (and ``tf2`` in TF 2)."""
-    note(old, f"{old} is {modern} since TensorFlow {since}"
-              + (f"; in TensorFlow 2, {tf2}" if tf2 else ""))
-
-
-# --------------------------------------------------------------------------
-# Namespaces
-# --------------------------------------------------------------------------
+from tfgraph.legacy._notes import note_rename, pending, unsupported
 
 # Where a name that left the top level of the TensorFlow 2 API may live now.
 _MODERN_HOMES = ("math", "linalg", "random", "nn", "io", "strings", "sparse", "image",
@@ -142,11 +62,6 @@ class Namespace(types.ModuleType):
         if spec["fallback"] is not None:
             names |= {n for n in dir(spec["fallback"]) if not n.startswith("_")}
         return sorted(n for n in names if not n.startswith("_"))
-
-
-def unsupported(what, reason):
-    """The error for ``what`` (e.g. ``"tf.contrib.learn"``) that cannot run, and why."""
-    return UnsupportedError(f"{what} is not supported: {reason}")
 
 
 def resolve(namespace, name):
