@@ -2,10 +2,13 @@
 
     python benchmarks/reproduce.py                      # all lessons, seed 0
     python benchmarks/reproduce.py --lessons cnn --seeds 0 1 2
+    python benchmarks/reproduce.py --lessons cnn tf_function    # TF1 and TF2, the same run, and --from-tf1
 
 Each lesson runs in its own process, exactly as `python -m lessons.<name>` with the
 article's defaults, and this script reads the numbers it prints. It writes a
 Markdown table to benchmarks/results.md (the README shows it) with the machine named.
+With both `cnn` and `tf_function`, it also loads the CNN's first run into the TF2 lesson
+(`--from-tf1`) and reports how far their logits and accuracies are apart.
 """
 import argparse
 import datetime
@@ -31,6 +34,7 @@ ARTICLE = {
     "fully_connected": (50, 0.9786, 0.9786, 7.41),
     "modern_net": (50, 0.9852, 0.9852, 16.44),
     "cnn": (10, 0.9913, 0.9913, 167.00),
+    "tf_function": (10, None, 0.9913, None),  # the CNN in TF2 style: within seed noise of the CNN lesson
 }
 MARKER_START = "<!-- reproduce.py: start -->"
 MARKER_END = "<!-- reproduce.py: end -->"
@@ -50,11 +54,25 @@ def run_lesson(name, seed, logdir):
                          ("per_epoch", r"Took [\d.]+ seconds \(([\d.]+) s per epoch\)"),
                          ("train_per_epoch", r"training [\d.]+ s \(([\d.]+) s per epoch\)"),
                          ("eval", r"measuring test accuracy ([\d.]+) s"),
-                         ("line", r"Predicting (y = [\d.]+ x \+ [\d.]+)")):
+                         ("line", r"Predicting (y = [\d.]+ x \+ [\d.]+)"), ("run_dir", r"TensorBoard run: (.+)")):
         match = re.search(pattern, out)
         if match:
-            numbers[key] = match.group(1) if key == "line" else float(match.group(1))
+            numbers[key] = match.group(1) if key in ("line", "run_dir") else float(match.group(1))
     return numbers
+
+
+def crossing(cnn_run_dir, seed):
+    """`python -m lessons.tf_function --from-tf1 RUN`: a sentence with how far the TF1 and TF2 graphs are apart."""
+    process = subprocess.run([sys.executable, "-m", "lessons.tf_function", "--from-tf1", cnn_run_dir],
+                             cwd=ROOT, capture_output=True, text=True)
+    if process.returncode != 0:
+        raise SystemExit(f"lessons.tf_function --from-tf1 failed:\n{process.stderr[-3000:]}")
+    logits = re.search(r"Logits differ by at most (\S+) on ([\d,]+) test images", process.stdout).groups()
+    accuracies = re.search(r"Test accuracy: ([\d.]+) with the TF1 graph in a Session, ([\d.]+) with the tf.Module",
+                           process.stdout).groups()
+    return (f"`python -m lessons.tf_function --from-tf1` on the cnn run above (seed {seed}): logits differ by at most "
+            f"{logits[0]} on {logits[1]} test images (dropout off); test accuracy {accuracies[0]} with the TF1 "
+            f"graph in a Session, {accuracies[1]} with the tf.Module.")
 
 
 def table(results, seeds):
@@ -116,6 +134,8 @@ def main():
             if len(runs) == 1 and not seeds and goal is not None and runs[0]["accuracy"] < goal:
                 seeds += [max(args.seeds) + offset for offset in range(1, args.spread + 1)]
     load_after = os.getloadavg()[0]
+    crossed = crossing(results["cnn"][0]["run_dir"], args.seeds[0]) if {"cnn", "tf_function"} <= set(results) \
+        else None
 
     section = "\n".join([
         MARKER_START,
@@ -127,6 +147,7 @@ def main():
         "as the article's did (training alone in brackets).",
         "",
         *table(results, args.seeds),
+        *(["", crossed] if crossed else []),
         MARKER_END,
     ])
     print("\n".join(table(results, args.seeds)))

@@ -17,6 +17,7 @@ LESSONS = (
     "modern_net",
     "cnn",
     "distributed",
+    "tf_function",
 )
 
 #: The fields every lesson's docstring opens with, one `Field: value` line each.

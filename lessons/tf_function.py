@@ -227,7 +227,7 @@ def load_tf1_weights(model, path):
         shape = variables[name][1].shape.as_list()
         if saved.get(name) != shape:
             held = f"{name} with shape {saved[name]}, but this model's {name} has shape {shape}" if name in saved \
-                else f"no {name} (shape {shape} here), only " + ", ".join(f"{key} {saved[key]}" for key in saved)
+                else f"no {name} (shape {shape} here), only " + ", ".join(f"{key} {saved[key]}" for key in sorted(saved)[:4])
             raise TfgraphError(f"The checkpoint {path} does not fit this model: it holds {held}. Give --from-tf1 "
                                "a run of lessons.cnn, and this lesson that run's --num-hidden (its run.json "
                                "lists its flags). Nothing was loaded.")

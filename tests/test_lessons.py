@@ -10,6 +10,10 @@ from tests.helpers import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 TOP_SCOPES = {"input", "model", "cost", "train", "accuracy", "init", "global_step"}  # global_step: distributed
+# tf_function's traced step: the tape's backward pass, the function's two outputs, its control dependencies.
+TOP_SCOPES |= {"gradient_tape", "Identity", "Identity_1", "NoOp"}
+#: Lessons whose checked exercises wait for the new grader (issue 26, item 5).
+NO_CHECKED_EXERCISES_YET = {"tf_function"}
 
 # train_model's closing lines, in this order (the article's three, and the time split).
 CLOSING = ["Finished training for 1 epoch\n", "Took ", " s per epoch)\n",
@@ -30,6 +34,8 @@ EXPECTED = {
             ["accuracy.png"], {"train": {"cost", "accuracy"}, "test": {"accuracy"}}),
     "distributed": (["Finished training for 1 epoch", "Final accuracy was 0."], ["accuracy.png"],
                     {"train": {"cost"}, "test": {"accuracy"}}),
+    "tf_function": (["Ops: "] + CLOSING,
+                    ["accuracy.png"], {"train": {"cost", "accuracy"}, "test": {"accuracy", "final_accuracy"}}),
 }
 
 
@@ -83,7 +89,7 @@ def test_dry_run_prints_saves_and_logs(name, tmp_path):
     for sub, tags in scalars.items():
         events = EventAccumulator(str(run_dir / sub))
         events.Reload()
-        assert tags <= set(events.Tags()["scalars"]), (sub, events.Tags())
+        assert tags <= set(events.Tags()["scalars"]) | set(events.Tags()["tensors"]), (sub, events.Tags())  # TF2
     events = EventAccumulator(str(run_dir / "train"))
     events.Reload()
     top_level = {node.name.split("/")[0] for node in events.Graph().node}
@@ -192,7 +198,7 @@ def test_trace_records_one_steps_run_metadata(tmp_path):
     assert any(node.node_name.startswith("model/") for device in step_stats.dev_stats for node in device.node_stats)
 
 
-@pytest.mark.parametrize("name", lessons.LESSONS)
+@pytest.mark.parametrize("name", [name for name in lessons.LESSONS if name not in NO_CHECKED_EXERCISES_YET])
 def test_exercise_cell_names_the_checked_exercises_and_how_to_check_them(name):
     from lessons.exercises import EXERCISES
 
