@@ -239,7 +239,7 @@ def load_tf1_weights(model, path):
     print(f"  not loaded: {len(left)} optimizer slots ({', '.join(left[:2])}, ...): --from-tf1 trains nothing")
 
 
-def from_tf1(args, model):
+def compare_with_tf1(args, model):
     """--from-tf1: load a lessons.cnn checkpoint into `model`, then compare both graphs' logits and accuracy."""
     folder = Path(args.from_tf1) / "checkpoints"
     path = tf.train.latest_checkpoint(str(folder)) if folder.is_dir() else None
@@ -289,7 +289,7 @@ def from_tf1(args, model):
 #             shape: (-1, 10)
 
 # %%
-def export(model, directory):
+def save_for_serving(model, directory):
     """Write `model` to `directory` (new or empty) as a SavedModel, whole or not at all; show saved_model_cli's view."""
     directory = Path(directory)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
@@ -321,7 +321,7 @@ def main(argv=None):
     with cli.device_scope(args):
         model = build_model(args.num_hidden, args.block3_dropout)
         if args.from_tf1:
-            result = from_tf1(args, model)
+            result = compare_with_tf1(args, model)
         else:
             optimizer = tf1_rmsprop(args.learning_rate, args.decay)
             optimizer.build(model.trainable_variables)  # its variables exist now: a checkpoint can restore them
@@ -351,7 +351,7 @@ def main(argv=None):
                 plots = [plotting.plot_accuracies(result, run.dir / "accuracy.png", ylim=(0.9, 1), show=args.show)]
             runs.print_closing(run, plots)
         if args.export:
-            export(model, args.export)
+            save_for_serving(model, args.export)
     return result
 
 

@@ -117,7 +117,7 @@ def served(tmp_path_factory, cnn_run):
     """A dry run exported with --export, and --from-tf1 of the CNN run exported too, each with what it printed."""
     out = tmp_path_factory.mktemp("served")
     results = {}
-    for name, flags in (("trained", []), ("from_tf1", ["--from-tf1", str(cnn_run)])):
+    for name, flags in (("trained", ["--trace"]), ("from_tf1", ["--from-tf1", str(cnn_run)])):
         logdir = out / f"logs-{name}"
         argv = ["--dry-run", "--logdir", str(logdir), "--export", str(out / name)] + flags
         printed = io.StringIO()
@@ -147,6 +147,7 @@ def test_trained_run_holds_both_graphs_and_the_trace(served):
     _, _, (tf1_total, tf2_total) = parse_op_counts(out)
     assert (len(tf1_events.Graph().node), len(train.Graph().node)) == (tf1_total, tf2_total)
     assert "train_step" in train.Tags()["tensors"]  # tf.summary.trace_export
+    assert list((run_dir / "train" / "plugins" / "profile").glob("*/*.xplane.pb"))  # --trace
     assert sorted(path.name for path in (run_dir / "checkpoints").iterdir()) == [
         "checkpoint", "model.ckpt-100.data-00000-of-00001", "model.ckpt-100.index", "position-100.json"]
     assert json.loads((run_dir / "checkpoints" / "position-100.json").read_text())["epoch"] == 1
@@ -199,7 +200,7 @@ def test_export_refuses_a_folder_with_files_and_writes_nothing(tmp_path):
     folder.mkdir()
     (folder / "notes.txt").write_text("mine")
     with pytest.raises(TfgraphError, match="new or empty folder") as raised:
-        tf_function.export(tf_function.build_model(8), folder)
+        tf_function.save_for_serving(tf_function.build_model(8), folder)
     assert "\n" not in str(raised.value)
     assert [path.name for path in tmp_path.iterdir()] == ["taken"] and (folder / "notes.txt").read_text() == "mine"
     assert [path.name for path in folder.iterdir()] == ["notes.txt"]

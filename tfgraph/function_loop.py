@@ -91,6 +91,9 @@ def train_function(train_step, accuracy_of, train_X, train_Y, test_X, test_Y, nu
             if steps == 2:
                 with writers["train"].as_default():
                     tf.summary.trace_export("train_step", step=samples_seen)
+                if trace:
+                    print(f"Profiled one training step into {Path(run_dir) / 'train' / 'plugins' / 'profile'}: "
+                          "TensorBoard's Profile dashboard shows it (pip install tensorboard-plugin-profile)")
             if batch % how_often == 0:
                 check_cost(cost, epoch, batch, samples_seen)
                 with writers["train"].as_default(step=samples_seen):
