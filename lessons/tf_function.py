@@ -219,15 +219,16 @@ def load_tf1_weights(model, path):
     try:
         saved, reader = dict(tf.train.list_variables(path)), tf.train.load_checkpoint(path)
     except (ValueError, tf.errors.OpError) as error:
-        raise TfgraphError(f"Cannot read the checkpoint {path} ({str(error).strip()[:300]}). Give --from-tf1 the "
-                           "folder of a python -m lessons.cnn run that saved a checkpoint; nothing was loaded.") from None
+        raise TfgraphError(f"Cannot read the checkpoint {path} ({str(error).strip()[:300]}). Give --from-tf1 "
+                           "the folder of a lessons.cnn run that saved a checkpoint; nothing was loaded.") from None
     variables = {variable.name.split(":")[0]: (attribute, variable)  # model/w:0 was saved as model/w
                  for attribute, variable in vars(model).items() if isinstance(variable, tf.Variable)}
     for name in sorted(variables, key=lambda name: name not in saved):  # a shape mismatch says the most
         shape = variables[name][1].shape.as_list()
         if saved.get(name) != shape:
+            others = ", ".join(f"{key} {saved[key]}" for key in sorted(saved)[:4])
             held = f"{name} with shape {saved[name]}, but this model's {name} has shape {shape}" if name in saved \
-                else f"no {name} (shape {shape} here), only " + ", ".join(f"{key} {saved[key]}" for key in sorted(saved)[:4])
+                else f"no {name} (shape {shape} here), only {others}"
             raise TfgraphError(f"The checkpoint {path} does not fit this model: it holds {held}. Give --from-tf1 "
                                "a run of lessons.cnn, and this lesson that run's --num-hidden (its run.json "
                                "lists its flags). Nothing was loaded.")
@@ -320,39 +321,43 @@ def main(argv=None):
     tf.random.set_seed(args.seed)  # the initial weights and dropout, as graph.seed did in TF1
     with cli.device_scope(args):
         model = build_model(args.num_hidden, args.block3_dropout)
-        if args.from_tf1:
-            result = compare_with_tf1(args, model)
-        else:
-            optimizer = tf1_rmsprop(args.learning_rate, args.decay)
-            optimizer.build(model.trainable_variables)  # its variables exist now: a checkpoint can restore them
-            train_step = make_train_step(model, optimizer, args.keep_conv, args.keep_hidden)
-            tf1_graph, traced = cnn.build_graph(args)[0], train_step.get_concrete_function().graph
-            print_op_counts(tf1_graph, traced)
-            settings = {"graph_only": 1} if args.graph_only else {
-                "lr": args.learning_rate, "keep_conv": args.keep_conv, "keep_hidden": args.keep_hidden,
-                "block3_dropout": int(args.block3_dropout), "seed": args.seed}
-            with runs.open_run(args, None, settings) as run:
-                writer = tf.summary.create_file_writer(str(run.dir / "train"))
-                with writer.as_default():
-                    tf.summary.graph(traced)  # TF1: tf1.summary.FileWriter(logdir, graph)
-                writer.close()
-                with tf1_graph.as_default():
-                    tf1.summary.FileWriter(str(run.dir / "tf1"), graph=tf1_graph).close()
-                if args.graph_only:
-                    return show_variables(model, run)
-                manager = tf.train.CheckpointManager(tf.train.Checkpoint(model=model, optimizer=optimizer),
-                                                     str(run.dir / "checkpoints"), 2, checkpoint_name="model.ckpt")
-                train_X, train_Y, test_X, test_Y = cli.load_mnist(args, reshape=False)  # images (?, 28, 28, 1)
-                result = function_loop.train_function(
-                    train_step, lambda images, labels: evaluate(model, images, labels), train_X, train_Y, test_X,
-                    test_Y, args.num_epochs, args.batch_size, args.test_size, args.how_often, run_dir=run.dir,
-                    manager=manager, resuming=run.resuming, shuffle=args.shuffle, seed=args.seed,
-                    checkpoint_every=args.checkpoint_every, trace=args.trace)
-                plots = [plotting.plot_accuracies(result, run.dir / "accuracy.png", ylim=(0.9, 1), show=args.show)]
-            runs.print_closing(run, plots)
-        if args.export:
+        result = compare_with_tf1(args, model) if args.from_tf1 else train_and_log(args, model)
+        if args.export and not args.graph_only:
             save_for_serving(model, args.export)
     return result
+
+
+def train_and_log(args, model):
+    """Count both graphs' ops, write them to a new run (or the --resume one), then train there (or --graph-only)."""
+    optimizer = tf1_rmsprop(args.learning_rate, args.decay)
+    optimizer.build(model.trainable_variables)  # its variables exist now: a checkpoint can restore them
+    train_step = make_train_step(model, optimizer, args.keep_conv, args.keep_hidden)
+    tf1_graph, traced = cnn.build_graph(args)[0], train_step.get_concrete_function().graph
+    print_op_counts(tf1_graph, traced)
+    settings = {"graph_only": 1} if args.graph_only else {
+        "lr": args.learning_rate, "keep_conv": args.keep_conv, "keep_hidden": args.keep_hidden,
+        "block3_dropout": int(args.block3_dropout), "seed": args.seed}
+    with runs.open_run(args, None, settings) as run:
+        writer = tf.summary.create_file_writer(str(run.dir / "train"))
+        with writer.as_default():
+            tf.summary.graph(traced)  # TF1: tf1.summary.FileWriter(logdir, graph)
+        writer.close()
+        with tf1_graph.as_default():
+            tf1.summary.FileWriter(str(run.dir / "tf1"), graph=tf1_graph).close()
+        if args.graph_only:
+            return show_variables(model, run)
+        manager = tf.train.CheckpointManager(tf.train.Checkpoint(model=model, optimizer=optimizer),
+                                             str(run.dir / "checkpoints"), 2, checkpoint_name="model.ckpt")
+        train_X, train_Y, test_X, test_Y = cli.load_mnist(
+            args, reshape=False)  # (?, 28, 28, 1), (?, 10), (?, 28, 28, 1), (?, 10)
+        accuracies = function_loop.train_function(
+            train_step, lambda images, labels: evaluate(model, images, labels), train_X, train_Y, test_X, test_Y,
+            args.num_epochs, args.batch_size, args.test_size, args.how_often, run_dir=run.dir, manager=manager,
+            resuming=run.resuming, shuffle=args.shuffle, seed=args.seed, checkpoint_every=args.checkpoint_every,
+            trace=args.trace)
+        plots = [plotting.plot_accuracies(accuracies, run.dir / "accuracy.png", ylim=(0.9, 1), show=args.show)]
+    runs.print_closing(run, plots)
+    return accuracies
 
 
 def show_variables(model, run):

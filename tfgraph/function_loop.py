@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from tfgraph.atomic import write_atomically
+from tfgraph.atomic import write_json_atomically
 from tfgraph.errors import TfgraphError
 from tfgraph.training import AccuracyHistory, check_cost
 
@@ -23,7 +23,7 @@ def save_checkpoint(manager, position):
     """Save `position` (a JSON-able dict), then the manager's checkpoint, both numbered by samples seen."""
     folder, step = Path(manager.directory), position["samples_seen"]
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / f"position-{step}.json", lambda stream: json.dump(position, stream))
+    write_json_atomically(folder / f"position-{step}.json", position)
     manager.save(checkpoint_number=step)
     kept = {f"position-{path.rsplit('-', 1)[1]}.json" for path in manager.checkpoints}
     for path in folder.glob("position-*.json"):
