@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MISTAKES = ROOT / "tests" / "exercise_mistakes"
 NAMES = [exercise.name for exercise in EXERCISES]
 MISTAKE_FILES = sorted(MISTAKES.glob("*.py"))
+#: Lessons whose checked exercises come with the new grader (issue 26, item 5): the rest have some now.
+CHECKED_LESSONS = [lesson for lesson in lessons.LESSONS if lesson != "tf_function"]
 
 #: What an untouched student file's checks say. Most stop at a gap; input_dropout runs, wrongly.
 UNTOUCHED_HINT = {"input_dropout": "the input dropout has no effect"}
@@ -88,11 +90,11 @@ def describe(report):
 # --- the registry and the files, read without TensorFlow -----------------------------------
 
 def test_every_lesson_has_two_to_four_exercises():
-    per_lesson = {lesson: [e.name for e in EXERCISES if e.lesson == lesson] for lesson in lessons.LESSONS}
+    per_lesson = {lesson: [e.name for e in EXERCISES if e.lesson == lesson] for lesson in CHECKED_LESSONS}
     beyond_the_article = {"distributed"}  # one exercise is enough there
     assert all((1 if lesson in beyond_the_article else 2) <= len(names) <= 4
                for lesson, names in per_lesson.items()), per_lesson
-    assert set(e.lesson for e in EXERCISES) == set(lessons.LESSONS)
+    assert set(e.lesson for e in EXERCISES) == set(CHECKED_LESSONS)
     assert len(set(NAMES)) == len(NAMES)
     for exercise in EXERCISES:
         assert exercise.minutes > 0 and "\n" not in exercise.task and len(exercise.task) < 100
@@ -176,7 +178,7 @@ def test_list_names_every_exercise_without_importing_tensorflow(capsys):
     out = capsys.readouterr().out
     for exercise in EXERCISES:
         assert exercise.name in out and exercise.task in out
-    assert all(lesson in out for lesson in lessons.LESSONS) and " min " in out
+    assert all(lesson in out for lesson in CHECKED_LESSONS) and " min " in out
     process = run("-c", "import sys; from lessons.exercises.__main__ import main; main([]); "
                         "assert 'tensorflow.python' not in sys.modules, 'listing imported TensorFlow'")
     assert process.returncode == 0, process.stderr
