@@ -206,9 +206,10 @@ def evaluate(model, images, labels):
 #
 # ### A TF1 checkpoint, loaded by name
 #
-# `Saver` saved variables by graph name (`model/w`, RMSProp's `model/w/RMSProp`);
-# `tf.train.Checkpoint` saves objects by path (`model/w/.ATTRIBUTES/VARIABLE_VALUE`) and
-# cannot read it. `--from-tf1` reads the tensors by name, checks every shape, assigns them:
+# `Saver` saved variables by graph name (`model/w`, RMSProp's `model/w/RMSProp`), where
+# `tf.train.Checkpoint` saves objects by path (`model/w/.ATTRIBUTES/VARIABLE_VALUE`). Handed
+# a TF1 checkpoint, `Checkpoint.restore` falls back to matching names, silently. `--from-tf1`
+# does it in the open: it reads each tensor by name, checks every shape first, assigns them:
 #
 #     TF1:  tf1.train.Saver().restore(sess, path)
 #     TF2:  model.w.assign(tf.train.load_checkpoint(path).get_tensor("model/w"))
@@ -237,7 +238,9 @@ def load_tf1_weights(model, path):
         variable.assign(reader.get_tensor(name))
         print(f"  {name:<10} {str(saved[name]):<15} -> model.{attribute}")
     left = sorted(set(saved) - set(variables))
-    print(f"  not loaded: {len(left)} optimizer slots ({', '.join(left[:2])}, ...): --from-tf1 trains nothing")
+    if left:
+        print(f"  not loaded: {', '.join(left[:2])} and {len(left) - 2} more: the optimizer's state (it trains nothing)"
+              if len(left) > 2 else f"  not loaded: {', '.join(left)}")
 
 
 def compare_with_tf1(args, model):
@@ -290,12 +293,18 @@ def compare_with_tf1(args, model):
 #             shape: (-1, 10)
 
 # %%
-def save_for_serving(model, directory):
-    """Write `model` to `directory` (new or empty) as a SavedModel, whole or not at all; show saved_model_cli's view."""
+def export_folder(directory):
+    """`directory` as a Path if a SavedModel can go there (a new or empty folder), else a TfgraphError."""
     directory = Path(directory)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise TfgraphError(f"--export {directory}: that {'folder holds files' if directory.is_dir() else 'is a file'}, "
                            "and a SavedModel needs a new or empty folder. Choose another; nothing was written.")
+    return directory
+
+
+def save_for_serving(model, directory):
+    """Write `model` to `directory` (new or empty) as a SavedModel, whole or not at all; show saved_model_cli's view."""
+    directory = export_folder(directory)
     partial = directory.with_name(f".{directory.name}.partial")
     try:
         directory.parent.mkdir(parents=True, exist_ok=True)
@@ -318,6 +327,8 @@ def main(argv=None):
     """Train the CNN with a tf.function step, or load a lessons.cnn checkpoint (--from-tf1); --export it."""
     args = parse_args(argv)
     args.non_default.pop("export", None)  # a folder path makes no run name
+    if args.export:
+        export_folder(args.export)  # before training, not after it
     tf.random.set_seed(args.seed)  # the initial weights and dropout, as graph.seed did in TF1
     with cli.device_scope(args):
         model = build_model(args.num_hidden, args.block3_dropout)

@@ -202,8 +202,25 @@ def test_export_refuses_a_folder_with_files_and_writes_nothing(tmp_path):
     with pytest.raises(TfgraphError, match="new or empty folder") as raised:
         tf_function.save_for_serving(tf_function.build_model(8), folder)
     assert "\n" not in str(raised.value)
+    with pytest.raises(TfgraphError, match="new or empty folder"):  # said before training, not after
+        tf_function.main(["--dry-run", "--export", str(folder), "--logdir", str(tmp_path / "logs")])
     assert [path.name for path in tmp_path.iterdir()] == ["taken"] and (folder / "notes.txt").read_text() == "mine"
     assert [path.name for path in folder.iterdir()] == ["notes.txt"]
+
+
+def test_checkpoint_restore_falls_back_to_names_and_half_loads_a_mismatch(cnn_run):
+    """What the lesson says of tf.train.Checkpoint.restore on a TF1 checkpoint, which --from-tf1 does in the open."""
+    path = tf.train.latest_checkpoint(str(cnn_run / "checkpoints"))
+    by_hand, by_restore = tf_function.build_model(), tf_function.build_model()
+    tf_function.load_tf1_weights(by_hand, path)
+    tf.train.Checkpoint(model=by_restore).restore(path)
+    assert all((a == b).all() for a, b in zip(weights_of(by_hand), weights_of(by_restore)))
+    smaller = tf_function.build_model(num_hidden=20)
+    before = weights_of(smaller)
+    with pytest.raises(ValueError, match="model/w4"):
+        tf.train.Checkpoint(model=smaller).restore(path)
+    changed = [bool((a != b).any()) for a, b in zip(weights_of(smaller), before)]
+    assert changed == [True, True, True, False, False]  # w, w2, w3 loaded before w4 failed
 
 
 @pytest.mark.parametrize("lesson, flags, variable, shapes", [
