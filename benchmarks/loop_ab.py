@@ -23,10 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import describe  # noqa: E402
-from tfgraph.atomic import write_text_atomically  # noqa: E402
+from benchmarks.sections import write_section  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results.md"
-MARKERS = ("<!-- loop_ab.py: start -->", "<!-- loop_ab.py: end -->")
 TRAINING = re.compile(r"training ([\d.]+) s \(([\d.]+) s per epoch\)")
 FINAL = re.compile(r"Final accuracy was ([\d.]+)")
 
@@ -80,17 +78,6 @@ def report(results, before, epochs, rounds, loads):
     return lines
 
 
-def write_section(lines, path=RESULTS):
-    """Put `lines` between this script's markers in results.md (appended the first time)."""
-    section = "\n".join([MARKERS[0], *lines, MARKERS[1]])
-    text = path.read_text(encoding="utf-8")
-    if MARKERS[0] in text:
-        text = text[:text.index(MARKERS[0])] + section + text[text.index(MARKERS[1]) + len(MARKERS[1]):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    write_text_atomically(path, text)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--before", required=True, help="the commit to compare against (e.g. HEAD~3)")
@@ -102,7 +89,7 @@ def main(argv=None):
     results = measure(args.before, args.lessons, args.epochs, args.rounds)
     lines = report(results, args.before, args.epochs, args.rounds, (load_before, os.getloadavg()[0]))
     print("\n".join(lines))
-    write_section(lines)
+    write_section("loop_ab.py", lines)
 
 
 if __name__ == "__main__":

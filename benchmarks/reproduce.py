@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import describe  # noqa: E402
-from tfgraph.atomic import write_text_atomically  # noqa: E402
+from benchmarks.sections import write_section  # noqa: E402
 
 # lesson: (article's epochs, article's final accuracy or None, goal, article's s/epoch or None)
 ARTICLE = {
@@ -36,8 +36,6 @@ ARTICLE = {
     "cnn": (10, 0.9913, 0.9913, 167.00),
     "tf_function": (10, None, 0.9913, None),  # the CNN in TF2 style: within seed noise of the CNN lesson
 }
-MARKER_START = "<!-- reproduce.py: start -->"
-MARKER_END = "<!-- reproduce.py: end -->"
 
 
 def run_lesson(name, seed, logdir):
@@ -137,8 +135,7 @@ def main():
     crossed = crossing(results["cnn"][0]["run_dir"], args.seeds[0]) if {"cnn", "tf_function"} <= set(results) \
         else None
 
-    section = "\n".join([
-        MARKER_START,
+    lines = [
         f"Measured {datetime.date.today()} by `python benchmarks/reproduce.py` on: {machine}; "
         f"1-minute load average {load_before:.1f} at the start, {load_after:.1f} at the end (2 cores: above 2, "
         "other work shared the CPU and the times are pessimistic).",
@@ -148,28 +145,11 @@ def main():
         "",
         *table(results, args.seeds),
         *(["", crossed] if crossed else []),
-        MARKER_END,
-    ])
+    ]
     print("\n".join(table(results, args.seeds)))
-    write_section(Path(args.out), section, create="# Benchmark results\n\n## Reproducing the article\n\n")
-    if args.readme:
-        write_section(ROOT / "README.md", section)
-
-
-def write_section(path, section, create=None):
-    """Replace the marked section of `path` (or append it to `create` if the file is new), atomically."""
-    if path.exists():
-        text = path.read_text(encoding="utf-8")
-    elif create is not None:
-        text = create
-    else:
-        return
-    if MARKER_START in text:
-        text = text[:text.index(MARKER_START)] + section + text[text.index(MARKER_END) + len(MARKER_END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    write_text_atomically(path, text)
-    print(f"Wrote {path}")
+    write_section("reproduce.py", lines, Path(args.out), create="# Benchmark results\n\n## Reproducing the article\n")
+    if args.readme and (ROOT / "README.md").exists():
+        write_section("reproduce.py", lines, ROOT / "README.md")
 
 
 if __name__ == "__main__":

@@ -97,3 +97,18 @@ def test_command_line_defaults():
     quick = throughput.parse_args(["--quick"])
     assert (quick.rounds, quick.seconds, quick.out) == (1, 1.5, None)
     assert throughput.parse_args([]).out.endswith("benchmarks/results.md")
+
+
+def test_a_benchmark_rewrites_only_its_own_section(tmp_path):
+    from benchmarks.sections import write_section
+
+    path = tmp_path / "results.md"
+    write_section("one.py", ["first"], path)
+    path.write_text(path.read_text() + "\nA paragraph of ours.\n")
+    write_section("two.py", ["other"], path)
+    write_section("one.py", ["second", "lines"], path)
+    text = path.read_text()
+    assert text.startswith("# Benchmark results")
+    assert "<!-- one.py: start -->\nsecond\nlines\n<!-- one.py: end -->" in text and "first" not in text
+    assert "A paragraph of ours." in text and "<!-- two.py: start -->\nother\n<!-- two.py: end -->" in text
+    assert not list(tmp_path.glob(".*.tmp"))
