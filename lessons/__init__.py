@@ -1,4 +1,4 @@
-"""The article's seven lessons, in its order; `python -m lessons` lists them."""
+"""The lessons: the article's, in its order, then lessons that go beyond it; `python -m lessons` lists them."""
 import ast
 from pathlib import Path
 
@@ -7,7 +7,7 @@ from tfgraph import quiet
 # TensorFlow is imported on first use, without its start-up chatter (tfgraph/quiet.py).
 quiet.install()
 
-#: Module names under `lessons`, in the article's order.
+#: Module names under `lessons`: the article's lessons in its order, then those beyond it.
 LESSONS = (
     "multiplication",
     "linear_regression",
@@ -22,6 +22,11 @@ LESSONS = (
 
 #: The fields every lesson's docstring opens with, one `Field: value` line each.
 HEADER_FIELDS = ("Title", "Description", "Article section", "Run", "Expected")
+
+
+def beyond_the_article(name):
+    """True for a lesson that goes beyond the article: its header's Article section says so."""
+    return "beyond the article" in header(name)["Article section"]
 
 
 def header(name):
