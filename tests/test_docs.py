@@ -2,12 +2,17 @@
 import configparser
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
+#: TEMPORARY, for the lead to remove once the work on these pages is merged (issues 23 and 25): other
+#: helpers are rewriting them, so the checks of tests/test_docs_numbers.py and tests/test_docs_flags.py
+#: leave them out meanwhile. Every other page is checked.
+OTHER_HELPERS_PAGES = {"teachers.md", "old-code.md", "distributed.md", "tf2.md", "troubleshooting.md"}
 #: The README is the front door: what this is, Quick start, the lessons, a paragraph per topic.
 README_MAX_LINES = 200
 #: Pages the README must link to (each topic that moved out of it has one).
@@ -18,6 +23,74 @@ FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
+GENERATED = re.compile(r"<!-- ([\w.]+(?: [\w.]+)*): start -->.*?<!-- \1: end -->", re.S)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\[(])")
+
+
+class Unit(NamedTuple):
+    """A sentence, a table row or a line of code of a Markdown page, with what surrounds it."""
+
+    line: int      # where it starts, counting from 1
+    kind: str      # "sentence" (of a paragraph, list item or heading), "row" (of a table) or "code"
+    text: str      # a line of code ending in a backslash goes on with the next
+    context: str   # a row: the row under its table's header; otherwise the text itself
+    lead: str      # a row: the sentence just before its table (which often says what the table holds)
+
+
+def without_generated_sections(text):
+    """`text` with each generated section blanked out, its line count kept (so line numbers hold)."""
+    return GENERATED.sub(lambda match: "\n" * match.group(0).count("\n"), text)
+
+
+def units(text):
+    """The Units of a Markdown page: each sentence of its paragraphs and list items, table row, code line."""
+    result, paragraph, code, header, lead, fence = [], [], [], None, "", None
+
+    def close(pending, kind):
+        if pending and kind == "code":
+            result.append(Unit(pending[0][0], "code", "\n".join(line for _, line in pending), "", ""))
+        elif pending:
+            joined, offset = "\n".join(line for _, line in pending), 0
+            for sentence in SENTENCE_END.split(joined):
+                offset = joined.index(sentence, offset)
+                result.append(Unit(pending[0][0] + joined[:offset].count("\n"), "sentence", sentence, sentence, ""))
+                offset += len(sentence)
+        pending.clear()
+
+    previous, indented = "", False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        indented = not fence and line.startswith("    ") and (indented or not previous.strip()) and not paragraph
+        if fence or indented:
+            if fence and stripped.startswith(fence):
+                close(code, "code")
+                fence = None
+            else:
+                code.append((number, line))
+                if not line.rstrip().endswith("\\"):
+                    close(code, "code")
+            previous = line
+            continue
+        close(code, "code")
+        if stripped.startswith(("```", "~~~")):
+            close(paragraph, "sentence")
+            fence = stripped[:3]
+        elif stripped.startswith("|"):
+            if header is None:
+                close(paragraph, "sentence")
+                lead = next((unit.text for unit in reversed(result) if unit.kind == "sentence"), "")
+            header = header or line
+            result.append(Unit(number, "row", line, f"{header}\n{line}", lead))
+        else:
+            header = None
+            if not stripped or re.match(r"([-*+]|\d+\.)\s|#", stripped):
+                close(paragraph, "sentence")
+            if stripped:
+                paragraph.append((number, line))
+        previous = line
+    close(code, "code")
+    close(paragraph, "sentence")
+    return result
 
 
 def prose(text):

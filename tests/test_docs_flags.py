@@ -1,0 +1,194 @@
+"""Every flag the README and docs/ name exists on the command or the lessons they name it with.
+
+Two kinds of claim are checked:
+- a command in code, `python -m lessons.cnn --block3-dropout` (also `lessons.cnn --epochs 5` and
+  `cnn --resume` inside code, and `python benchmarks/throughput.py --levers`): each `--flag` after
+  it must be one of that command's flags (for `lessons.exercises`, of the subcommand given);
+  `lessons.<name>` means any lesson, so its flags must exist on every lesson;
+- a flag on its own in code (`` `--resume` ``) in a sentence or a table row that names lessons: it
+  must exist on each lesson named there (`` `cnn` ``, `lessons.cnn`). A sentence saying "every
+  lesson" (or "all lessons", "any lesson", "each lesson") names all of them, "every lesson but
+  `multiplication`" all but those it names; a table row also counts the sentence that
+  introduces its table.
+
+Each command's flags are read from its own argparse parser, caught as the command builds it,
+before it parses anything: no TensorFlow starts (tests/test_quiet.py checks the same for --help).
+Commands that are not this project's (`tensorboard --logdir`, `jupyter`, `pip`) are not checked.
+"""
+import argparse
+import functools
+import importlib
+import importlib.util
+import re
+import runpy
+import sys
+from unittest import mock
+
+import pytest
+
+import lessons
+from tests.test_docs import OTHER_HELPERS_PAGES, PAGES, ROOT, units
+
+#: Commands that read their options by hand, not with argparse, with those options: `python -m
+#: tfgraph.legacy [--quiet] [--sample] script.py [args]` (what follows the script is the script's).
+HAND_PARSED = {"tfgraph.legacy": {"--quiet", "--sample", "--help", "-h"}}
+LESSON = "|".join(lessons.LESSONS)
+COMMAND = re.compile(
+    r"(?:\bpython3?\s+-m\s+(?P<module>(?:lessons|tfgraph)(?:\.[\w<>]+)*)"
+    r"|\bpython3?\s+(?P<path>(?:benchmarks|scripts)/\w+\.py)"
+    rf"|(?<![\w./-])(?P<lesson>lessons\.(?:{LESSON}|<name>))"
+    rf"|^(?P<bare>{LESSON})(?=\s+--))"
+    r"(?P<args>[^`#|;&\n]*)")
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+FLAG = re.compile(r"(?<![\w-])(--?[a-zA-Z][\w-]*)")
+BUT = re.compile(r"\b(?:all|every lesson|each lesson|any lesson)\s+(?:but|except)\b", re.I)
+EVERY = re.compile(r"\b(?:every|each|any)\s+lesson\b(?!\s+(?:that|which|but|whose|except|with|of))"
+                   r"|\ball\s+(?:the\s+)?lessons\b(?!\s+(?:that|which|but|whose|except|with))", re.I)
+
+
+class _Caught(BaseException):
+    """Carries a parser out of the command that built it (BaseException: no `except Exception` stops it)."""
+
+    def __init__(self, parser):
+        super().__init__("parser caught")
+        self.parser = parser
+
+
+@functools.lru_cache(maxsize=None)
+def command_flags(command):
+    """{subcommand or "": the flags it takes} of a command: a module (`lessons.cnn`) or a file (`benchmarks/x.py`).
+
+    The command's `parse_args([])` (or else its `main()`) builds its parser, which is caught at
+    its first parse; the command's own code runs no further.
+    """
+    if command in HAND_PARSED:
+        return {"": frozenset(HAND_PARSED[command])}
+
+    def catch(parser, *args, **kwargs):
+        raise _Caught(parser)
+
+    if command.endswith(".py"):
+        namespace = runpy.run_path(str(ROOT / command), run_name="checked_by_test_docs_flags")
+    else:
+        spec = importlib.util.find_spec(command)
+        namespace = vars(importlib.import_module(command + (".__main__" if spec.submodule_search_locations else "")))
+    with mock.patch.object(argparse.ArgumentParser, "parse_args", catch), \
+            mock.patch.object(argparse.ArgumentParser, "parse_known_args", catch), \
+            mock.patch.object(sys, "argv", [command]):
+        try:
+            namespace["parse_args"]([]) if "parse_args" in namespace else namespace["main"]()
+        except _Caught as caught:
+            return parser_flags(caught.parser)
+    raise AssertionError(f"{command} did not build an argparse parser, so its flags cannot be checked")
+
+
+def parser_flags(parser):
+    """{subcommand or "": its option strings} of an argparse parser; a subcommand's include the parser's own."""
+    own = frozenset(parser._option_string_actions)
+    flags = {"": own}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                flags[name] = own | parser_flags(sub)[""]
+    return flags
+
+
+def commands_in(text):
+    """(command, subcommand or None, [flags]) for each of this project's commands in a piece of code."""
+    found = []
+    for match in COMMAND.finditer(re.sub(r"\\\n", " ", text.strip())):  # a line ending in \ goes on
+        command = match["module"] or match["path"] or match["lesson"] or f"lessons.{match['bare']}"
+        words = match["args"].split()
+        if command in HAND_PARSED:  # the runner's options come before the script; the rest are the script's
+            words = words[:next((i for i, word in enumerate(words) if word.endswith(".py")), len(words))]
+        subcommand = next((word for word in words if not word.startswith("-")), None)
+        flags = [FLAG.match(word).group(1) for word in words if FLAG.match(word)]
+        found.append((command, subcommand, flags))
+    return found
+
+
+def lessons_meant(text):
+    """The lessons a sentence speaks of: those it names, all of them, all but those named, or none."""
+    named = set(re.findall(rf"(?:`|\blessons\.)({LESSON})\b", text))
+    if BUT.search(text):
+        return set(lessons.LESSONS) - named
+    if named:
+        return named
+    return set(lessons.LESSONS) if EVERY.search(text) else set()
+
+
+def flag_problems(text):
+    """Each flag the Markdown `text` names where it does not exist: "line: what is wrong"."""
+    problems = []
+    for unit in units(text):
+        pieces = [unit.text] if unit.kind == "code" else CODE_SPAN.findall(unit.text)
+        for piece in pieces:
+            if unit.kind == "code" or not piece.lstrip().startswith("-"):
+                for command, subcommand, flags in commands_in(piece):
+                    problems += [problem for flag in flags
+                                 for problem in command_problem(unit.line, command, subcommand, flag)]
+        if unit.kind == "code":
+            continue
+        for clause in unit.text.split(";"):  # "every lesson takes `--seed`; the training lessons `--resume`"
+            bare = [flag for piece in CODE_SPAN.findall(clause) if piece.lstrip().startswith("-")
+                    for flag in FLAG.findall(piece)]
+            meant = lessons_meant(f"{unit.lead}\n{clause}") if bare else ()
+            for flag in bare:
+                missing = sorted(name for name in meant if flag not in command_flags(f"lessons.{name}")[""])
+                if missing:
+                    problems.append(f"{unit.line}: {flag} is named with {', '.join(missing)}, which "
+                                    f"{'has' if len(missing) == 1 else 'have'} no such flag")
+    return problems
+
+
+def command_problem(line, command, subcommand, flag):
+    """[a problem] if `flag` is not one of `command`'s (every lesson's, for `lessons.<name>`), else []."""
+    if command == "lessons.<name>":
+        missing = [name for name in lessons.LESSONS if flag not in command_flags(f"lessons.{name}")[""]]
+        return [f"{line}: lessons.<name> {flag}: no such flag on {', '.join(missing)}"] if missing else []
+    flags = command_flags(command)
+    if flag in flags.get(subcommand, flags[""]):
+        return []
+    return [f"{line}: {command}{' ' + subcommand if subcommand in flags else ''} has no flag {flag}"]
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES if page.name not in OTHER_HELPERS_PAGES],
+                         ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_flag_a_page_names_exists_where_it_says(page):
+    problems = flag_problems(page.read_text(encoding="utf-8"))
+    assert problems == [], f"{page.name}:\n" + "\n".join(problems)
+
+
+# The checker itself, on pages made to be wrong.
+
+@pytest.mark.parametrize("text", [
+    "Run `python -m lessons.cnn --block4-dropout`.",
+    "```bash\npython -m lessons.cnn --epochs 3 --no-such-flag   # a comment --not-this\n```",
+    "```bash\npython -m lessons.distributed --job-name ps \\\n    --no-such-host\n```",
+    "| one process (`lessons.fully_connected --no-such-flag`) | 1 |",
+    "The `multiplication --resume` run.",
+    "`python -m lessons.<name> --sample` trains on the sample.",
+    "`python -m lessons.exercises status --csv grades.csv`",
+    "`python benchmarks/throughput.py --no-such-flag`",
+    "The CNN's `--input-dropout` flag (`cnn`).",
+    "Every lesson takes `--sample`.",
+    "Every lesson but `cnn` takes `--resume`.",
+    "Shared by all lessons:\n\n| flag | what |\n|---|---|\n| `--data-dir DIR` | where MNIST is |",
+])
+def test_the_checker_catches_a_flag_that_does_not_exist(text):
+    assert len(flag_problems(text)) == 1, flag_problems(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Run `python -m lessons.cnn --block3-dropout` or `python -m lessons.modern_net --input-dropout`.",
+    "```bash\npython -m lessons.distributed --job-name ps --task-index 0 \\\n    --ps-hosts a:1 --worker-hosts b:2\n```",
+    "`python -m lessons.exercises check --all submissions/ --csv grades.csv --json grades.json`",
+    "`python -m tfgraph.legacy --sample old.py --job_name=worker`",
+    "`tensorboard --logdir logs/cnn` for every lesson; `pip install --upgrade x`",
+    "Every lesson takes `--seed` and `--dry-run`; every lesson that trains takes `--resume`.",
+    "Every lesson but `multiplication` takes `--resume`.",
+    "Lessons that read MNIST (`logistic_regression`, `cnn`):\n\n| flag | what |\n|---|---|\n| `--sample` | x |",
+    "`python -m lessons.<name> --dry-run`",
+])
+def test_the_checker_lets_real_flags_stand(text):
+    assert flag_problems(text) == []
