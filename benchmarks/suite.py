@@ -23,11 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import machine  # noqa: E402
-from tfgraph.atomic import write_text_atomically  # noqa: E402
+from benchmarks import machine, sections  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results.md"
-MARKERS = ("<!-- suite.py: start -->", "<!-- suite.py: end -->")
+NAME = "suite.py"  # its section of results.md: <!-- suite.py: start --> ... <!-- suite.py: end -->
 #: (name, pytest's -m expression): the two steps of .ci/run, in its order.
 STEPS = (("fast", "not slow"), ("slow", "slow"))
 KINDS = ("passed", "skipped", "failed", "errors", "xfailed", "xpassed", "deselected")
@@ -142,7 +140,7 @@ def weighted_others(runs):
 
 
 def section(results, machine_text, runs, today=None):
-    """The Markdown section between MARKERS: what ran, on which machine, and the table."""
+    """The lines of the section: what ran, on which machine, the table, the skips and the failures."""
     totals = [{"counts": {kind: sum(results[name][index]["counts"][kind] for name, _ in STEPS) for kind in KINDS},
                "wall": sum(results[name][index]["wall"] for name, _ in STEPS),
                "pytest_seconds": sum(results[name][index]["pytest_seconds"] for name, _ in STEPS),
@@ -152,8 +150,7 @@ def section(results, machine_text, runs, today=None):
     for total in totals:
         total["counts"]["deselected"] = None  # each test is left out by one step and run by the other
     failures = failure_lines(results)
-    lines = [
-        MARKERS[0],
+    return [
         "## The test suite",
         "",
         f"Measured {today or datetime.date.today()} by `python benchmarks/suite.py --runs {runs}` on: {machine_text}.",
@@ -174,28 +171,14 @@ def section(results, machine_text, runs, today=None):
         *skip_lines(results),
         "",
         *(["Failed:", "", *failures] if failures else ["Nothing failed."]),
-        MARKERS[1],
     ]
-    return "\n".join(lines)
-
-
-def write_section(path, text):
-    """Replace the marked section of `path` with `text` (or append it), keeping everything else, atomically."""
-    path = Path(path)
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    start, end = MARKERS
-    if start in old and end in old:
-        new = old[:old.index(start)] + text + old[old.index(end) + len(end):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    write_text_atomically(path, new)
 
 
 def main(argv=None):
     """Run both steps `--runs` times, print what each gave, and write the section."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="runs of each step (default: 3)")
-    parser.add_argument("--out", default=str(RESULTS), help="the file to write (default: benchmarks/results.md)")
+    parser.add_argument("--out", default=str(sections.RESULTS), help="the file to write (default: benchmarks/results.md)")
     parser.add_argument("--no-write", dest="write", action="store_false", help="print the section only")
     args = parser.parse_args(argv)
     if args.runs < 1:
@@ -210,11 +193,10 @@ def main(argv=None):
             counts = ", ".join(f"{value} {kind}" for kind, value in result["counts"].items() if value)
             print(f"run {index + 1}, {command(expression)}: {counts}; {duration(result['wall'])} "
                   f"(load {result['load'][0]:.1f} -> {result['load'][1]:.1f}, exit {result['status']})", flush=True)
-    text = section(results, machine_text, args.runs)
-    print(text)
+    lines = section(results, machine_text, args.runs)
+    print("\n".join(lines))
     if args.write:
-        write_section(args.out, text)
-        print(f"Wrote {args.out}")
+        sections.write_section(NAME, lines, path=args.out)
 
 
 if __name__ == "__main__":

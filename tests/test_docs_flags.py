@@ -5,11 +5,13 @@ Two kinds of claim are checked:
   `cnn --resume` inside code, and `python benchmarks/throughput.py --levers`): each `--flag` after
   it must be one of that command's flags (for `lessons.exercises`, of the subcommand given);
   `lessons.<name>` means any lesson, so its flags must exist on every lesson;
-- a flag on its own in code (`` `--resume` ``) in a sentence or a table row that names lessons: it
-  must exist on each lesson named there (`` `cnn` ``, `lessons.cnn`). A sentence saying "every
-  lesson" (or "all lessons", "any lesson", "each lesson") names all of them, "every lesson but
-  `multiplication`" all but those it names; a table row also counts the sentence that
-  introduces its table.
+- a flag on its own in code (`` `--resume` ``) in a sentence that names lessons (`` `cnn` ``,
+  `lessons.cnn`): it must exist on one of them at least, since a sentence may name a lesson in
+  passing ("loads a `lessons.cnn` checkpoint (`--from-tf1`)"). A claim about a set of lessons
+  must hold for each: a table's rows, under the sentence that introduces the table and names the
+  lessons it is about ("the network lessons (`fully_connected`, `modern_net`, `cnn`):"), and a
+  sentence saying "every lesson" (or "all lessons", "any lesson", "each lesson": all of them) or
+  "every lesson but `multiplication`" (all but those it names).
 
 Each command's flags are read from its own argparse parser, caught as the command builds it,
 before it parses anything: no TensorFlow starts (tests/test_quiet.py checks the same for --help).
@@ -108,13 +110,14 @@ def commands_in(text):
 
 
 def lessons_meant(text):
-    """The lessons a sentence speaks of: those it names, all of them, all but those named, or none."""
+    """(the lessons a sentence speaks of, whether it speaks of each of them): all but those it names, those
+    it names, all of them, or none."""
     named = set(re.findall(rf"(?:`|\blessons\.)({LESSON})\b", text))
     if BUT.search(text):
-        return set(lessons.LESSONS) - named
+        return set(lessons.LESSONS) - named, True
     if named:
-        return named
-    return set(lessons.LESSONS) if EVERY.search(text) else set()
+        return named, False
+    return (set(lessons.LESSONS), True) if EVERY.search(text) else (set(), False)
 
 
 def flag_problems(text):
@@ -132,10 +135,10 @@ def flag_problems(text):
         for clause in unit.text.split(";"):  # "every lesson takes `--seed`; the training lessons `--resume`"
             bare = [flag for piece in CODE_SPAN.findall(clause) if piece.lstrip().startswith("-")
                     for flag in FLAG.findall(piece)]
-            meant = lessons_meant(f"{unit.lead}\n{clause}") if bare else ()
+            meant, each = lessons_meant(f"{unit.lead}\n{clause}") if bare else ((), False)
             for flag in bare:
                 missing = sorted(name for name in meant if flag not in command_flags(f"lessons.{name}")[""])
-                if missing:
+                if missing and (each or unit.kind == "row" or len(missing) == len(meant)):
                     problems.append(f"{unit.line}: {flag} is named with {', '.join(missing)}, which "
                                     f"{'has' if len(missing) == 1 else 'have'} no such flag")
     return problems
@@ -171,6 +174,8 @@ def test_every_flag_a_page_names_exists_where_it_says(page):
     "`python -m lessons.exercises status --csv grades.csv`",
     "`python benchmarks/throughput.py --no-such-flag`",
     "The CNN's `--input-dropout` flag (`cnn`).",
+    "Like `lessons.cnn`, `fully_connected` has `--input-dropout`.",
+    "The network lessons (`modern_net`, `cnn`):\n\n| flag | what |\n|---|---|\n| `--input-dropout` | x |",
     "Every lesson takes `--sample`.",
     "Every lesson but `cnn` takes `--resume`.",
     "Shared by all lessons:\n\n| flag | what |\n|---|---|\n| `--data-dir DIR` | where MNIST is |",
@@ -189,6 +194,7 @@ def test_the_checker_catches_a_flag_that_does_not_exist(text):
     "Every lesson but `multiplication` takes `--resume`.",
     "Lessons that read MNIST (`logistic_regression`, `cnn`):\n\n| flag | what |\n|---|---|\n| `--sample` | x |",
     "`python -m lessons.<name> --dry-run`",
+    "`python -m lessons.tf_function` loads a `lessons.cnn` checkpoint into it (`--from-tf1`).",
 ])
 def test_the_checker_lets_real_flags_stand(text):
     assert flag_problems(text) == []

@@ -8,7 +8,9 @@ import os
 
 import pytest
 
-from benchmarks import suite
+from benchmarks import sections, suite
+
+START, END = sections.markers(suite.NAME)
 
 #: What `python -m pytest -m "not slow"` printed (setup.cfg's -ra) for a file with a pass, a slow test,
 #: three skips at two places, a failure, a fixture error and an expected failure.
@@ -84,8 +86,7 @@ def test_the_section_gives_ranges_where_runs_differ_and_the_reasons_for_skips():
     results = {"fast": [step(480, 2, 176, [chromium]), step(480, 2, 190, [chromium]), step(480, 2, 181, [chromium])],
                "slow": [step(24, 0, 60, deselected=482), step(24, 0, 58, deselected=482),
                         step(23, 0, 61, failed=[("FAILED", "tests/test_x.py::test_y")], deselected=482, status=1)]}
-    text = suite.section(results, "Some CPU, 2 cores", 3, today="2026-12-01")
-    assert text.startswith(suite.MARKERS[0]) and text.endswith(suite.MARKERS[1])
+    text = "\n".join(suite.section(results, "Some CPU, 2 cores", 3, today="2026-12-01"))
     assert "2026-12-01 by `python benchmarks/suite.py --runs 3` on: Some CPU, 2 cores." in text
     fast, slow, both = table_rows(text)
     assert fast[:7] == ['`python -m pytest -m "not slow"`', "480", "2", "0", "0", "30",
@@ -97,29 +98,8 @@ def test_the_section_gives_ranges_where_runs_differ_and_the_reasons_for_skips():
 
 
 def test_the_section_says_when_nothing_was_skipped_or_failed():
-    text = suite.section({"fast": [step(10, 0, 20)], "slow": [step(2, 0, 30)]}, "CPU", 1)
+    text = "\n".join(suite.section({"fast": [step(10, 0, 20)], "slow": [step(2, 0, 30)]}, "CPU", 1))
     assert "Nothing was skipped." in text and "Nothing failed." in text and "--runs 1" in text
-
-
-def test_write_section_replaces_only_its_own_section(tmp_path):
-    results = tmp_path / "results.md"
-    before = "# Benchmark results\n\n<!-- startup: start -->\nstartup table\n<!-- startup: end -->\n"
-    after = "\n## Later\n\n<!-- grading: start -->\ngrading\n<!-- grading: end -->\n"
-    results.write_text(before + f"{suite.MARKERS[0]}\nold\n{suite.MARKERS[1]}" + after, encoding="utf-8")
-    suite.write_section(results, f"{suite.MARKERS[0]}\nnew\n{suite.MARKERS[1]}")
-    assert results.read_text(encoding="utf-8") == before + f"{suite.MARKERS[0]}\nnew\n{suite.MARKERS[1]}" + after
-    assert sorted(os.listdir(tmp_path)) == ["results.md"]  # written through a temporary file, none left
-
-
-def test_write_section_appends_to_a_file_without_it_and_creates_a_missing_one(tmp_path):
-    results = tmp_path / "results.md"
-    results.write_text("# Benchmark results\n\nother\n", encoding="utf-8")
-    section = f"{suite.MARKERS[0]}\nsuite\n{suite.MARKERS[1]}"
-    suite.write_section(results, section)
-    suite.write_section(results, section)
-    assert results.read_text(encoding="utf-8") == f"# Benchmark results\n\nother\n\n{section}\n"
-    suite.write_section(tmp_path / "new.md", section)
-    assert (tmp_path / "new.md").read_text(encoding="utf-8") == f"# Benchmark results\n\n{section}\n"
 
 
 @pytest.fixture
@@ -136,13 +116,27 @@ def canned_steps(monkeypatch):
     return asked
 
 
-def test_main_runs_both_steps_in_cis_order_and_writes(tmp_path, canned_steps, capsys):
+def test_main_runs_both_steps_in_cis_order_and_rewrites_only_its_section(tmp_path, canned_steps, capsys):
     out = tmp_path / "results.md"
+    before = "# Benchmark results\n\n<!-- startup: start -->\nstartup table\n<!-- startup: end -->\n\n"
+    after = "\n\n## Later\n\n<!-- grading: start -->\ngrading\n<!-- grading: end -->\n"
+    out.write_text(f"{before}{START}\nan older record\n{END}{after}", encoding="utf-8")
     suite.main(["--runs", "2", "--out", str(out)])
     assert canned_steps == ["not slow", "slow", "not slow", "slow"]
     text = out.read_text(encoding="utf-8")
+    assert text.startswith(before + START) and text.endswith(END + after) and "an older record" not in text
     assert "on: Canned CPU, 2 cores." in text and "| 2.9 min |" in text
     assert "run 2, python -m pytest -m slow: 24 passed, 480 deselected" in capsys.readouterr().out
+    assert sorted(os.listdir(tmp_path)) == ["results.md"]  # written through a temporary file, none left
+
+
+def test_main_appends_its_section_to_a_file_without_one(tmp_path, canned_steps):
+    out = tmp_path / "results.md"
+    out.write_text("# Benchmark results\n\nother\n", encoding="utf-8")
+    suite.main(["--runs", "1", "--out", str(out)])
+    suite.main(["--runs", "1", "--out", str(out)])
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmark results\n\nother\n\n" + START) and text.count(START) == 1
 
 
 def test_main_writes_nothing_with_no_write_or_a_bad_run_count(tmp_path, canned_steps):
