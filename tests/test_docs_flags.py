@@ -5,9 +5,10 @@ Two kinds of claim are checked:
   `cnn --resume` inside code, and `python benchmarks/throughput.py --levers`): each `--flag` after
   it must be one of that command's flags (for `lessons.exercises`, of the subcommand given);
   `lessons.<name>` means any lesson, so its flags must exist on every lesson;
-- a flag on its own in code (`` `--resume` ``) in a sentence that names lessons (`` `cnn` ``,
+- a flag on its own in code (`` `--resume` ``) after lessons named in its sentence (`` `cnn` ``,
   `lessons.cnn`): it must exist on one of them at least, since a sentence may name a lesson in
-  passing ("loads a `lessons.cnn` checkpoint (`--from-tf1`)"). A claim about a set of lessons
+  passing ("`lessons.tf_function` loads a `lessons.cnn` checkpoint (`--from-tf1`)"); lessons
+  named after the flag are not its subject ("`--from-tf1` loads a `lessons.cnn` run"). A claim about a set of lessons
   must hold for each: a table's rows, under the sentence that introduces the table and names the
   lessons it is about ("the network lessons (`fully_connected`, `modern_net`, `cnn`):"), and a
   sentence saying "every lesson" (or "all lessons", "any lesson", "each lesson": all of them) or
@@ -109,15 +110,18 @@ def commands_in(text):
     return found
 
 
-def lessons_meant(text):
-    """(the lessons a sentence speaks of, whether it speaks of each of them): all but those it names, those
-    it names, all of them, or none."""
-    named = set(re.findall(rf"(?:`|\blessons\.)({LESSON})\b", text))
+def named(text):
+    """The lessons `text` names in code: `cnn`, `lessons.cnn`."""
+    return set(re.findall(rf"(?:`|\blessons\.)({LESSON})\b", text))
+
+
+def every(text):
+    """The lessons `text` claims something for, each of them: "every lesson" (all), "every lesson but
+    `multiplication`" (all but those named), or the lessons named in a table's introducing sentence;
+    else None."""
     if BUT.search(text):
-        return set(lessons.LESSONS) - named, True
-    if named:
-        return named, False
-    return (set(lessons.LESSONS), True) if EVERY.search(text) else (set(), False)
+        return set(lessons.LESSONS) - named(text)
+    return set(lessons.LESSONS) if EVERY.search(text) else None
 
 
 def flag_problems(text):
@@ -130,17 +134,27 @@ def flag_problems(text):
                 for command, subcommand, flags in commands_in(piece):
                     problems += [problem for flag in flags
                                  for problem in command_problem(unit.line, command, subcommand, flag)]
-        if unit.kind == "code":
-            continue
-        for clause in unit.text.split(";"):  # "every lesson takes `--seed`; the training lessons `--resume`"
-            bare = [flag for piece in CODE_SPAN.findall(clause) if piece.lstrip().startswith("-")
-                    for flag in FLAG.findall(piece)]
-            meant, each = lessons_meant(f"{unit.lead}\n{clause}") if bare else ((), False)
-            for flag in bare:
-                missing = sorted(name for name in meant if flag not in command_flags(f"lessons.{name}")[""])
-                if missing and (each or unit.kind == "row" or len(missing) == len(meant)):
-                    problems.append(f"{unit.line}: {flag} is named with {', '.join(missing)}, which "
-                                    f"{'has' if len(missing) == 1 else 'have'} no such flag")
+        if unit.kind != "code":
+            problems += bare_flag_problems(unit)
+    return problems
+
+
+def bare_flag_problems(unit):
+    """Problems with the flags that stand alone in code in a sentence or table row (see the module's docstring)."""
+    problems = []
+    table = (every(unit.lead) or named(unit.lead)) if unit.kind == "row" else set()
+    for clause in unit.text.split(";"):  # "every lesson takes `--seed`; the training lessons `--resume`"
+        claimed = every(clause)
+        for span in CODE_SPAN.finditer(clause):
+            if not span.group(1).lstrip().startswith("-"):
+                continue
+            before = named(clause[:span.start()]) if claimed is None else set()
+            for flag in FLAG.findall(span.group(1)):
+                lacking = {name for name in (claimed or set()) | table | before
+                           if flag not in command_flags(f"lessons.{name}")[""]}
+                if (claimed or set()) & lacking or table & lacking or (before and before <= lacking):
+                    problems.append(f"{unit.line}: {flag} is named with {', '.join(sorted(lacking))}, which "
+                                    f"{'has' if len(lacking) == 1 else 'have'} no such flag")
     return problems
 
 
@@ -173,7 +187,7 @@ def test_every_flag_a_page_names_exists_where_it_says(page):
     "`python -m lessons.<name> --sample` trains on the sample.",
     "`python -m lessons.exercises status --csv grades.csv`",
     "`python benchmarks/throughput.py --no-such-flag`",
-    "The CNN's `--input-dropout` flag (`cnn`).",
+    "In `cnn`, `--input-dropout` drops the input.",
     "Like `lessons.cnn`, `fully_connected` has `--input-dropout`.",
     "The network lessons (`modern_net`, `cnn`):\n\n| flag | what |\n|---|---|\n| `--input-dropout` | x |",
     "Every lesson takes `--sample`.",
@@ -195,6 +209,7 @@ def test_the_checker_catches_a_flag_that_does_not_exist(text):
     "Lessons that read MNIST (`logistic_regression`, `cnn`):\n\n| flag | what |\n|---|---|\n| `--sample` | x |",
     "`python -m lessons.<name> --dry-run`",
     "`python -m lessons.tf_function` loads a `lessons.cnn` checkpoint into it (`--from-tf1`).",
+    "`--from-tf1 RUN_DIR` restores the newest checkpoint of a `lessons.cnn` run.",
 ])
 def test_the_checker_lets_real_flags_stand(text):
     assert flag_problems(text) == []
