@@ -1,4 +1,8 @@
-"""The README and the pages under docs/: every relative link resolves, the README stays a front door."""
+"""The README and the pages under docs/: every relative link resolves, the README stays a front door.
+
+Also the Markdown reading the other tests/test_docs_*.py share: the pages, and each page cut into
+sentences, table rows and lines of code (`units`).
+"""
 import configparser
 import re
 from pathlib import Path
@@ -78,7 +82,7 @@ def units(text):
         elif stripped.startswith("|"):
             if header is None:
                 close(paragraph, "sentence")
-                lead = next((unit.text for unit in reversed(result) if unit.kind == "sentence"), "")
+                lead = result[-1].text if result and result[-1].kind == "sentence" else ""
             header = header or line
             result.append(Unit(number, "row", line, f"{header}\n{line}", lead))
         else:
