@@ -11,8 +11,10 @@ import pytest
 @pytest.fixture(autouse=True)
 def reset_op_determinism():
     yield
-    if "tensorflow" not in sys.modules:
-        return  # nothing can have turned it on
+    from tfgraph.quiet import LazyTensorFlow
+
+    if isinstance(sys.modules.get("tensorflow", LazyTensorFlow("tensorflow")), LazyTensorFlow):
+        return  # TensorFlow was never imported (or only its stand-in was): nothing can have turned it on
     from tensorflow.python.framework import config
 
     if config.is_op_determinism_enabled():
