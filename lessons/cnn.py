@@ -40,7 +40,7 @@ def parse_args(argv=None):
                            how_often=20)
     parser.add_argument("--decay", type=cli.decay_rate, default=0.9,
                         help="RMSProp's decay of its running average of squared gradients (default: 0.9)")
-    parser.add_argument("--num-hidden", type=cli.positive_int, default=625,
+    parser.add_argument("--num-hidden", type=cli.layer_size, default=625,
                         help="units in the dense layer (default: 625)")
     parser.add_argument("--keep-conv", type=cli.probability, default=0.8,
                         help="keep probability after each convolution block while training (default: 0.8)")

@@ -36,7 +36,7 @@ def parse_args(argv=None):
     parser = cli.lesson_parser(__doc__, "fully_connected")
     cli.add_training_flags(parser, num_epochs=50, batch_size=50, learning_rate=0.2, test_size=10000,
                            how_often=100)
-    parser.add_argument("--num-hidden", type=cli.positive_int, default=620,
+    parser.add_argument("--num-hidden", type=cli.layer_size, default=620,
                         help="units in the hidden layer (default: 620)")
     cli.add_common_flags(parser)
     return cli.parse_args(parser, argv)

@@ -24,6 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgraph import cli, plotting, runs, summaries, training
+from tfgraph.errors import TfgraphError
 from tfgraph.resume import resumable_epochs
 
 tf1 = tf.compat.v1
@@ -53,7 +54,21 @@ def make_data(args):
     rng = np.random.RandomState(args.seed)
     train_X = np.linspace(-1, 1, args.num_points)
     train_Y = 2 * train_X + rng.randn(*train_X.shape) * args.noise + 2
+    check_cost_fits(train_Y, args)
     return train_X.astype(np.float32), train_Y.astype(np.float32)
+
+
+def check_cost_fits(train_Y, args):
+    """Refuse points whose squared errors would overflow float32 before the first step: no rate could help."""
+    largest = float(np.finfo(np.float32).max)
+    if np.sum(np.square(train_Y, dtype=np.float64)) < largest / 4:  # room for the first steps' sums
+        return
+    bound = np.sqrt(largest / 4 / args.num_points) / 4  # y is within about 4 standard deviations
+    raise TfgraphError(
+        f"With --noise {args.noise:g} the points lie as far as {np.abs(train_Y).max():.1e} from the line, and "
+        f"their squared errors add up to more than float32 can hold ({largest:.1e}): the cost would be "
+        f"infinite before training changed anything, whatever the learning rate. Use a --noise of at most "
+        f"about {bound:.0e} for {args.num_points} points.")
 
 
 # %% [markdown]

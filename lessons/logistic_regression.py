@@ -88,6 +88,7 @@ def main(argv=None):
                                        feed_dict={g.X: train_X[start:end], g.Y: train_Y[start:end]})
                     samples_seen += len(train_X[start:end])
                     training.check_cost(cost, epoch, batch_index, samples_seen)  # stop if it became NaN
+                training.check_weights(sess, epoch, batch_index, samples_seen)  # the last step's, too
                 accuracies.append(training.evaluate(sess, g.ops.accuracy_operation, g.X, g.Y, test_X, test_Y))
                 print("Epoch %d: test accuracy %.4f" % (epoch + 1, accuracies[-1]))
                 summaries.add_scalars(run.train, samples_seen, cost=cost)

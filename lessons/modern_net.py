@@ -41,7 +41,7 @@ def parse_args(argv=None):
                            how_often=100)
     parser.add_argument("--decay", type=cli.decay_rate, default=0.9,
                         help="RMSProp's decay of its running average of squared gradients (default: 0.9)")
-    parser.add_argument("--num-hidden", type=cli.positive_int, default=625,
+    parser.add_argument("--num-hidden", type=cli.layer_size, default=625,
                         help="units in each hidden layer (default: 625)")
     parser.add_argument("--keep-input", type=cli.probability, default=0.7,
                         help="keep probability of input pixels while training; used only with "

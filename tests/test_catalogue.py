@@ -209,9 +209,9 @@ def test_two_runs_in_the_same_second_keep_their_own_folders(tmp_path):
 
 
 def test_resume_with_nothing_to_resume(tmp_path, capsys):
-    status, _, err = run_cli(fully_connected.main, ["--dry-run", "--logdir", str(tmp_path), "--resume"], capsys)
+    status, _, err = run_cli(fully_connected.main, ["--sample", "--logdir", str(tmp_path), "--resume"], capsys)
     assert status == 1 and "no run of fully_connected with a checkpoint" in err
-    status, _, err = run_cli(fully_connected.main, ["--dry-run", "--resume", str(tmp_path)], capsys)
+    status, _, err = run_cli(fully_connected.main, ["--sample", "--resume", str(tmp_path)], capsys)
     assert status == 1 and "is not a run folder" in err
 
 

@@ -68,7 +68,7 @@ def test_a_dry_run_is_not_resumed_by_a_plain_resume(tmp_path):
         (tmp_path / "cnn" / name / "checkpoints").mkdir(parents=True)
         (tmp_path / "cnn" / name / "checkpoints" / "checkpoint").write_text("")
         (tmp_path / "cnn" / name / "run.json").write_text('{"argv": [], "dry_run": %s}' % str(dry).lower())
-    assert runs.latest_run_dir(tmp_path, "cnn").name == "20260101-000000"
+    assert resume.latest_run_dir(tmp_path, "cnn").name == "20260101-000000"
 
 
 def test_a_new_run_that_fails_before_a_checkpoint_is_marked_failed(tmp_path):
@@ -88,4 +88,4 @@ def test_flags_given_again_with_resume_replace_the_saved_ones():
     saved = ["--epochs", "3", "--show", "--logdir", "L", "--seed=4"]
     now = ["--logdir", "L", "--resume", "--epochs", "5", "--seed", "5"]
     assert resume.merge_argv(parser, saved, now) == ["--show", *now]
-    assert runs.without_resume(["--resume", "R", "--epochs", "5", "--resume=R", "--resume"]) == ["--epochs", "5"]
+    assert resume.without_resume(["--resume", "R", "--epochs", "5", "--resume=R", "--resume"]) == ["--epochs", "5"]

@@ -8,11 +8,12 @@ learner can fix into one clear paragraph and an exit status instead of a traceba
 """
 import argparse
 import math
+import os
 import sys
 
 import tensorflow as tf
 
-from tfgraph import graphinfo, resume, runs
+from tfgraph import graphinfo, quiet, resume, runs
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
@@ -20,16 +21,10 @@ tf1 = tf.compat.v1
 #: errno values of a full disk or an exhausted quota.
 DISK_FULL = {28, 122}  # ENOSPC, EDQUOT (Linux)
 
-#: On --dry-run: one epoch over this many batches, and this many test images.
-DRY_RUN_BATCHES = 2
+#: On --dry-run: one epoch over `runs.DRY_RUN_BATCHES` batches, and this many test images.
 DRY_RUN_TEST_IMAGES = 200
 #: Test images in the shipped sample: --sample caps the default --test-size to it.
 SAMPLE_TEST_IMAGES = 1000
-
-
-#: Flags that say where and how a run happens, not what it learns: left out of the HParams dashboard.
-NOT_HYPERPARAMETERS = {"argv", "lesson", "logdir", "data_dir", "show", "resume", "graph_only", "dry_run",
-                       "checkpoint_every", "device", "trace"}
 
 
 def _number(text, convert, expected):
@@ -72,10 +67,31 @@ def seed(text):
     return value
 
 
+#: The most units a layer flag takes: any larger layer's weights could not even be described to TensorFlow.
+MAX_UNITS = 2 ** 31 - 1
+
+
+def layer_size(text):
+    """Units in a layer: a whole number from 1 to MAX_UNITS (larger is the memory check's business before)."""
+    value = positive_int(text)
+    if value > MAX_UNITS:
+        raise argparse.ArgumentTypeError(
+            f"must be at most {MAX_UNITS:,} units, got {text} (no machine holds even a layer that big)")
+    return value
+
+
 def folder(text):
-    """A folder name that is not empty."""
+    """A folder name that is not empty and that TensorFlow can be given (UTF-8)."""
     if not text.strip():
         raise argparse.ArgumentTypeError("needs a folder name, got an empty one")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(
+            f"the name {text.encode('utf-8', 'backslashreplace').decode('ascii')} is not text in this terminal's "
+            f"encoding ({sys.getfilesystemencoding()}; LC_ALL or LANG is probably C), and TensorFlow takes "
+            "file names in UTF-8. Use a UTF-8 locale (export LC_ALL=C.UTF-8) or PYTHONUTF8=1, or a folder "
+            "name in plain ASCII") from None
     return text
 
 
@@ -134,7 +150,7 @@ def add_training_flags(parser, *, num_epochs, batch_size=None, learning_rate, te
     parser.add_argument("--checkpoint-every", type=non_negative_float, default=60.0, metavar="SECONDS",
                         help="save a checkpoint when this many seconds have passed (at an accuracy check "
                              "or an epoch's end), and at the end; 0 saves at every chance (default: 60)")
-    parser.add_argument("--resume", nargs="?", const="latest", default=None, metavar="RUN_DIR",
+    parser.add_argument("--resume", nargs="?", const="latest", default=None, metavar="RUN_DIR", type=folder,
                         help="continue the latest run of this lesson under --logdir (or RUN_DIR) from "
                              "its last checkpoint, with its flags; flags given now override them")
 
@@ -150,7 +166,7 @@ def add_common_flags(parser, *, uses_mnist=True):
                                  "~/.cache/tfgraph/mnist)")
         parser.add_argument("--sample", action="store_true",
                             help="use the small MNIST sample shipped with tfgraph (no download)")
-    parser.add_argument("--logdir", default="logs",
+    parser.add_argument("--logdir", type=folder, default="logs",
                         help="TensorBoard runs go to LOGDIR/<lesson>/<run>/ (default: logs)")
     parser.add_argument("--show", action="store_true",
                         help="open the plots in a window (by default they are saved as PNG)")
@@ -161,7 +177,7 @@ def add_common_flags(parser, *, uses_mnist=True):
                         help="build the graph, write it for TensorBoard, print its variables and FLOPs, "
                              "and stop (no data, no training)")
     parser.add_argument("--dry-run", action="store_true",
-                        help=f"fast check: the shipped sample, one epoch of {DRY_RUN_BATCHES} batches; "
+                        help=f"fast check: the shipped sample, one epoch of {runs.DRY_RUN_BATCHES} batches; "
                              "still writes summaries and plots")
 
 
@@ -179,20 +195,17 @@ def resolve_device(requested):
     return requested
 
 
-def in_jupyter_kernel():
-    """True inside a Jupyter kernel: a notebook, or VS Code running a lesson's `# %%` cells."""
-    kernelapp = sys.modules.get("ipykernel.kernelapp")
-    return kernelapp is not None and kernelapp.IPKernelApp.initialized()
-
-
 def parse_args(parser, argv=None):
     """Parse the flags, apply --dry-run, check the device and print the settings (introduced by every lesson)."""
-    if argv is None and in_jupyter_kernel():
+    if argv is None and runs.in_jupyter_kernel():
         argv = ["--show"]  # sys.argv holds the kernel's own arguments; use the defaults, plots under the cell
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.argv = argv
     if getattr(args, "resume", None):
+        if args.dry_run:
+            parser.error("--dry-run makes a new run of a few batches and cannot continue the run --resume "
+                         "names: leave one of the two out")
         args = resume.resume_args(parser, args, argv)
     if not 0 <= getattr(args, "decay", 0) < 1:
         parser.error(f"argument --decay: must be at least 0 and below 1, got {args.decay}")
@@ -211,8 +224,6 @@ def parse_args(parser, argv=None):
     if args.device == "cpu":
         # Same seed, same numbers: ask TensorFlow for deterministic kernels on the CPU.
         tf.config.experimental.enable_op_determinism()
-    if getattr(args, "resume", None):
-        resume.check_not_finished(args)
     settings = " ".join(f"{key}={value}" for key, value in vars(args).items()
                         if value is not None and key not in ("argv", "lesson", "non_default"))
     print(f"Settings: {settings}")
@@ -221,7 +232,7 @@ def parse_args(parser, argv=None):
 
 def show_graph(args, graph):
     """--graph-only: write the graph to a new run, print its variables and FLOPs and how to open it (every lesson)."""
-    with runs.open_run(args, graph, {"graph_only": 1}) as run:
+    with runs.open_run(args, graph, {"graph-only": True}) as run:
         pass
     print("\n".join(graphinfo.describe(graph)))
     runs.print_closing(run, curves=False)
@@ -244,7 +255,7 @@ def load_mnist(args, reshape=True):
     test_X, test_Y = data.test.images, data.test.labels
     _check_sizes(args, len(train_X), len(test_X))
     if args.dry_run:
-        keep = DRY_RUN_BATCHES * getattr(args, "batch_size", 100)
+        keep = runs.DRY_RUN_BATCHES * getattr(args, "batch_size", 100)
         train_X, train_Y = train_X[:keep], train_Y[:keep]
         test_X, test_Y = test_X[:DRY_RUN_TEST_IMAGES], test_Y[:DRY_RUN_TEST_IMAGES]
     return train_X, train_Y, test_X, test_Y
@@ -300,6 +311,24 @@ def session(args, graph):
 
 def run(main, argv=None):
     """Call `main(argv)`; print a learner's mistake as one paragraph and exit non-zero, no traceback."""
+    for stream in (sys.stdout, sys.stderr):  # a character the terminal cannot show is escaped, not fatal
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        try:
+            _explain_errors(main, argv)
+        finally:
+            sys.stdout.flush()  # output cut off by a closed pipe (`| head`) shows here, not at exit
+    except BrokenPipeError:
+        try:  # the reader is gone: drop what is left, as `head` users expect, without a traceback
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        sys.exit(141)  # 128 + SIGPIPE, what a program stopped by a closed pipe reports
+
+
+def _explain_errors(main, argv):
+    """Call `main(argv)`, turning the errors a learner can act on into one paragraph and an exit status."""
     try:
         main(argv)
     except TfgraphError as error:
@@ -318,8 +347,10 @@ def run(main, argv=None):
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         sys.exit(130)
-    except Exception as error:  # not `except tf.errors...`: that would import TensorFlow for --help
-        if not isinstance(error, tf.errors.ResourceExhaustedError):
+    except Exception as error:
+        # Only an imported TensorFlow can have raised its own errors: asking `tf.errors` otherwise would
+        # import it (slow for --help, and a second report of an import that failed).
+        if not quiet.imported() or not isinstance(error, tf.errors.ResourceExhaustedError):
             raise
         full = [line for line in str(error).splitlines() if "space left" in line or "quota" in line.lower()]
         if full:  # TensorFlow reports a full disk as a ResourceExhaustedError too

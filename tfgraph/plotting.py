@@ -33,6 +33,9 @@ def save_figure(figure, path, show=False):
     try:
         write_atomically(path, lambda stream: figure.savefig(stream, format="png", dpi=100), binary=True)
     except OSError as error:
+        if not path.parent.is_dir():
+            raise TfgraphError(f"Cannot save the plot {path}: its folder {path.parent} is gone (deleted or moved "
+                               "while the lesson ran). Start the run again.") from None
         raise TfgraphError(f"Cannot save the plot {path}: {error.strerror or error}. "
                            "Choose a folder you can write to with --logdir.") from None
     if show:

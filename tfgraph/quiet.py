@@ -9,10 +9,13 @@ C++ before `TF_CPP_MIN_LOG_LEVEL` is read, so that setting cannot stop them. Two
   `sys.modules`. `import tensorflow as tf` and `tf1 = tf.compat.v1` cost nothing; the
   first real use (`tf.Graph()`, `tf1.placeholder`) imports TensorFlow. So `--help` and a
   mistyped flag answer at once.
-- `import_tensorflow()` captures what the import and the first GPU query write to the
-  terminal (file descriptor 2) and writes back every line that is not known start-up
-  noise (`NOISE`): TensorFlow's real errors and warnings still reach you. Later messages
-  go through `TF_CPP_MIN_LOG_LEVEL=1` (warnings and errors shown, information hidden).
+- `import_tensorflow()` sends what the import and the first GPU query write to the
+  terminal (file descriptor 2) through a small filter process that writes on every line
+  that is not known start-up noise (`NOISE`): TensorFlow's real errors and warnings
+  still reach you, even when the import kills this process (an abort, a segfault, an
+  `_exit`), because the filter outlives it. A failed import is one paragraph. Later
+  messages go through `TF_CPP_MIN_LOG_LEVEL=1` (warnings and errors shown, information
+  hidden).
 
 `TFGRAPH_VERBOSE=1` in the environment shows everything TensorFlow writes.
 """
@@ -20,9 +23,11 @@ import contextlib
 import importlib
 import importlib.util
 import os
+import subprocess
 import sys
-import tempfile
 import types
+
+from tfgraph.errors import TfgraphError
 
 #: Lines TensorFlow writes while starting that tell a learner nothing they can act on.
 NOISE = (
@@ -44,25 +49,56 @@ def verbose():
     return os.environ.get(VERBOSE, "").strip() not in ("", "0")
 
 
+#: The filter process: reads what TensorFlow writes (its stdin), writes each line that is no known
+#: noise (its arguments) to the terminal. It ignores Ctrl-C and ends when the last writer is gone.
+_FILTER = r"""
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+noise = [os.fsencode(known) for known in sys.argv[1:]]
+def write(line):
+    if line and not any(known in line for known in noise):
+        while line:
+            line = line[os.write(2, line):]
+pending = b""
+while True:
+    chunk = os.read(0, 65536)
+    if not chunk:
+        break
+    *lines, pending = (pending + chunk).split(b"\n")
+    for line in lines:
+        write(line + b"\n")
+write(pending)
+"""
+
+
 @contextlib.contextmanager
 def filtered_stderr(noise=NOISE):
-    """Capture file descriptor 2 for the block, then write back each line that is not in `noise`."""
+    """Send file descriptor 2 through a filter process for the block; each line that is not in `noise` goes on.
+
+    The filter runs apart, so what was written before this process died in the block
+    (TensorFlow's import aborting, say) still reaches the terminal, once.
+    """
     sys.stderr.flush()
+    try:
+        flt = subprocess.Popen([sys.executable, "-I", "-S", "-c", _FILTER, *noise], stdin=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL)
+    except (OSError, ValueError):  # no interpreter to start (an embedded Python): nothing is filtered
+        yield
+        return
     saved = os.dup(2)
-    with tempfile.TemporaryFile() as capture:
-        os.dup2(capture.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            capture.seek(0)
-            lines = capture.read().decode("utf-8", "replace").splitlines(keepends=True)
-            kept = "".join(line for line in lines if not any(known in line for known in noise))
-            if kept:
-                sys.stderr.write(kept)
-                sys.stderr.flush()
+    os.dup2(flt.stdin.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        flt.stdin.close()  # the filter's last writer: it writes what it has left and ends
+        flt.wait()
+
+
+class TensorFlowImportError(TfgraphError, ImportError):
+    """TensorFlow is installed but could not be imported."""
 
 
 def import_tensorflow():
@@ -77,12 +113,24 @@ def import_tensorflow():
         with filtered_stderr():
             tf = importlib.import_module("tensorflow")
             tf.config.list_physical_devices("GPU")  # CUDA's start-up messages come with the first query
-    except BaseException:
+    except BaseException as error:
         if stand_in is not None and "tensorflow" not in sys.modules:
             sys.modules["tensorflow"] = stand_in
-        raise
+        if not isinstance(error, Exception):
+            raise
+        reason = (str(error).strip().splitlines() or [""])[0][:300]
+        raise TensorFlowImportError(
+            f"TensorFlow could not be imported ({type(error).__name__}: {reason}). Whatever it wrote while "
+            "starting is above. python -c \"import tensorflow\" shows the whole error; reinstalling often "
+            "helps: pip install --force-reinstall \"tensorflow>=2.16,<3\".") from error
     tf.get_logger().setLevel("ERROR")  # compat.v1's notices about its own deprecation
     return tf
+
+
+def imported():
+    """Whether the real TensorFlow is imported (not only the stand-in)."""
+    module = sys.modules.get("tensorflow")
+    return module is not None and not isinstance(module, LazyTensorFlow)
 
 
 def _still_lazy():

@@ -1,9 +1,9 @@
 """--resume and what makes it possible: finding the run and its flags, the `Checkpointing` callback, Ctrl-C.
 
 `resume_args` turns `--resume [RUN_DIR]` into the run folder and its saved flags
-(those given now win). The rest saves and restores the training itself. A
-checkpoint is the session's variables plus where the loop stood (`tfgraph.checkpoints`
-writes both). Saved every `run.checkpoints.every_seconds` (at an accuracy check), on
+(those given now win, and are saved only once training restarts: `runs.Run.restart_at`).
+The rest saves and restores the training itself. A checkpoint is the session's
+variables plus where the loop stood (`tfgraph.checkpoints` writes both). Saved every `run.checkpoints.every_seconds` (at an accuracy check), on
 Ctrl-C (at the next batch boundary) and at the end, it lets a killed or interrupted run
 continue with `--resume` and end, on the CPU, bit for bit where an uninterrupted run
 ends: the random streams of the epoch's order and of the test subsets are saved too.
@@ -153,10 +153,54 @@ class StopOnInterrupt:
             self._previous = None  # restore once, however often it is called
 
 
-class AlreadyFinished(TfgraphError):
-    """--resume of a run that has trained all its epochs: nothing to do, and that is no error."""
+def latest_run_dir(logdir, lesson):
+    """The newest run folder of `lesson` under `logdir` that has a checkpoint and is no dry run, or None."""
+    parent = Path(logdir) / lesson
+    found = [path for path in parent.iterdir() if runs.has_checkpoint(path) and not is_dry_run(path)] \
+        if parent.is_dir() else []
 
-    exit_status = 0
+    def saved(path):
+        return max(file.stat().st_mtime for file in runs.checkpoint_files(path))
+    return max(found, key=saved, default=None)
+
+
+def is_dry_run(run_dir):
+    """Whether the run in `run_dir` was a --dry-run (its run.json says so; an unreadable one counts as no)."""
+    try:
+        with open(Path(run_dir) / "run.json", encoding="utf-8") as stream:
+            saved = json.load(stream)
+        return bool(saved.get("dry_run")) or "--dry-run" in saved.get("argv", [])
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def without_resume(argv):
+    """`argv` without its --resume flag and value: what a later --resume must re-apply."""
+    kept, skip = [], False
+    for index, token in enumerate(argv):
+        if skip:
+            skip = False
+        elif token == "--resume":
+            following = argv[index + 1] if index + 1 < len(argv) else "-"
+            skip = not following.startswith("-")
+        elif not token.startswith("--resume="):
+            kept.append(token)
+    return kept
+
+
+def read_run_json(run_dir):
+    """The run's run.json as a dict, or a TfgraphError saying it cannot be read."""
+    try:
+        with open(Path(run_dir) / "run.json", encoding="utf-8") as stream:
+            saved = json.load(stream)
+        if not isinstance(saved, dict) or not isinstance(saved.get("argv"), list):
+            raise ValueError("it holds no flags (\"argv\")")
+        return saved
+    except (OSError, ValueError) as error:
+        raise TfgraphError(
+            f"The run folder {run_dir} has a damaged run.json ({error}), so its flags are unknown. Resume it "
+            "by naming every flag the run used, after writing {\"argv\": []} into run.json, or start a new "
+            "run without --resume; its checkpoints were not touched.") from None
 
 
 def merge_argv(parser, saved, now):
@@ -180,7 +224,7 @@ def merge_argv(parser, saved, now):
 def find_run_to_resume(args):
     """The run folder --resume names (or the lesson's latest with a checkpoint, no dry run), checked."""
     if args.resume == "latest":
-        run_dir = runs.latest_run_dir(args.logdir, args.lesson)
+        run_dir = latest_run_dir(args.logdir, args.lesson)
         if run_dir is None:
             raise TfgraphError(
                 f"There is no run of {args.lesson} with a checkpoint under {Path(args.logdir) / args.lesson} "
@@ -198,33 +242,17 @@ def find_run_to_resume(args):
 def resume_args(parser, args, argv):
     """The flags of a --resume: the run's saved ones, then those given now; prints which run it continues."""
     run_dir = find_run_to_resume(args)
-    saved = runs.read_run_json(run_dir)
+    saved = read_run_json(run_dir)
     lesson = saved.get("lesson", args.lesson)
     if lesson != args.lesson:
         raise TfgraphError(
             f"{run_dir} is a run of the lesson {lesson}, not {args.lesson}. Resume it with: "
             f"python -m lessons.{lesson} --resume {shlex.quote(str(run_dir))}")
-    saved_argv = runs.without_resume(saved["argv"])
-    print(f"Resuming the run {run_dir} ({' '.join(saved_argv) or 'the defaults'}"
-          f"{'; now also ' + ' '.join(runs.without_resume(argv)) if runs.without_resume(argv) else ''})")
+    saved_argv, now = without_resume(saved["argv"]), without_resume(argv)
+    what = "Drawing in a new run folder the graph of" if args.graph_only else "Resuming"
+    print(f"{what} the run {run_dir} ({' '.join(saved_argv) or 'the defaults'}"
+          f"{'; now also ' + ' '.join(now) if now else ''})")
     args = parser.parse_args(saved_argv + argv)  # flags given now win over the saved ones
     args.resume = run_dir
-    args.argv = merge_argv(parser, saved_argv, argv)  # run.json keeps them without --resume (open_run)
+    args.argv = merge_argv(parser, saved_argv, now)  # saved in run.json once training restarts (runs.Run)
     return args
-
-
-def check_not_finished(args):
-    """Raise AlreadyFinished if the run --resume continues has trained all of `args.num_epochs` already."""
-    folder = Path(args.resume) / "checkpoints"
-    steps = sorted((int(path.name[9:-5]) for path in folder.glob("position-*.json") if path.name[9:-5].isdigit()
-                    and (folder / f"model.ckpt-{path.name[9:-5]}.index").is_file()), reverse=True)
-    try:
-        with open(folder / f"position-{steps[0]}.json", encoding="utf-8") as stream:
-            epochs = int(json.load(stream)["epoch"])
-    except (IndexError, OSError, ValueError, KeyError, TypeError):
-        return  # resuming explains a missing or damaged checkpoint itself
-    if epochs < args.num_epochs:
-        return
-    done = f"already finished its {epochs} epoch{'' if epochs == 1 else 's'}" if epochs == args.num_epochs \
-        else f"has already trained {epochs} epochs, more than --epochs {args.num_epochs}"
-    raise AlreadyFinished(f"This run {done}; add --epochs N (more than {epochs}) to train on. Nothing was changed.")

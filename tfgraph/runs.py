@@ -7,17 +7,25 @@ different settings compare side by side in TensorBoard. It holds the event files
 lesson, the flags it ran with and whether it was a dry run, which is what `--resume`
 (`tfgraph.resume`) reads back. A new run that fails before its first checkpoint is
 renamed `<name>,failed`.
+
+A resumed run changes nothing in its folder until training really restarts: its
+checkpoint is found and checked first, and run.json (with the flags given now) and
+the event files are written only once the checkpoint is restored, so a refused
+resume leaves the run as it was.
 """
 import datetime
-import json
+import hashlib
+import os
 import shlex
+import sys
+import tempfile
 from pathlib import Path
 
 import tensorflow as tf
 
 from tfgraph import summaries
 from tfgraph.atomic import write_json_atomically
-from tfgraph.checkpoints import Checkpoints
+from tfgraph.checkpoints import Checkpoints, RunFolderGone
 from tfgraph.errors import TfgraphError
 
 #: Flags left out of run names: where a run goes and how it is shown, not what it learns.
@@ -28,14 +36,37 @@ SHORT_NAMES = {"learning_rate": "lr", "num_epochs": "epochs", "batch_size": "bat
 #: Flags that say where and how a run happens, not what it learns: left out of the HParams dashboard.
 NOT_HYPERPARAMETERS = {"argv", "lesson", "logdir", "data_dir", "show", "resume", "graph_only", "dry_run",
                        "checkpoint_every", "device", "trace"}
+#: On --dry-run, the MNIST lessons train one epoch of this many batches.
+DRY_RUN_BATCHES = 2
+#: A value longer than this (a long --data-dir) is shortened in a run name: its start and a hash.
+LONGEST_VALUE = 24
+#: A run name stays within this many bytes: file systems allow 255, and `-NNN,failed` may follow.
+LONGEST_NAME = 200
+
+
+def _short(text, limit):
+    """`text` if it has at most `limit` bytes, else its start, `~` and a hash of the whole that fit in `limit`."""
+    encoded = os.fsencode(text)
+    if len(encoded) <= limit:
+        return text
+    digest = hashlib.sha256(encoded).hexdigest()[:8]
+    while len(os.fsencode(text)) > limit - len(digest) - 1:
+        text = text[:-1]
+    return f"{text}~{digest}"
 
 
 def run_name(settings=None, now=None):
-    """A run folder name: the time, then `key=value` for each setting, `key` alone for a True one (every lesson)."""
+    """A run folder name: the time, then `key=value` for each setting, `key` alone for a True one (every lesson).
+
+    Long values are shortened to their start and a hash, and the whole name to
+    LONGEST_NAME bytes, so that no file system refuses it; run.json keeps the flags in full.
+    """
     stamp = (now or datetime.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    parts = [stamp] + [key if value is True else f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}"
-                       for key, value in (settings or {}).items()]
-    return ",".join(parts)
+    parts = [stamp]
+    for key, value in (settings or {}).items():
+        value = f"{value:g}" if isinstance(value, float) else str(value).replace(os.sep, "_")
+        parts.append(key if value == "True" else f"{key}={_short(value, LONGEST_VALUE)}")
+    return _short(",".join(parts), LONGEST_NAME)
 
 
 def make_run_dir(logdir, lesson, settings=None):
@@ -78,14 +109,34 @@ class Run:
         self.graph = graph or tf.Graph()
         self.resuming = resuming
         self.resume_command = resume_command
-        self.dry_run = False  # set by open_run: the closing lines say what a dry run's numbers mean
+        self.dry_run = None  # set by open_run: what a dry run left out, for its closing lines
+        self.flags = None  # a resume's run.json, written when training restarts (`restart_at`)
         self._lock = lock_run(self.dir)  # before anything is written: a second process must not write too
+        self._identity = _identity(self.dir)  # to notice the folder deleted or moved under the run
         self.checkpoint_seconds = checkpoint_seconds
         self._checkpoints = None
         self.last_step = 0  # samples seen when training ended, the step of the final summaries
         self.gradient_tensors = None  # built by callbacks.log_histograms on first use
         self.cleanups = []  # called once when the run is closed
-        self.train, self.test = summaries.open_writers(self.dir, self.graph)
+        self._writers = None
+        if not resuming:
+            self._open_writers()
+
+    def _open_writers(self):
+        """The (train, test) event writers, opened on first use: a resume refused before it restarts adds no file."""
+        if self._writers is None:
+            self._writers = summaries.open_writers(self.dir, self.graph)
+        return self._writers
+
+    @property
+    def train(self):
+        """The `train/` event writer (it holds the graph)."""
+        return self._open_writers()[0]
+
+    @property
+    def test(self):
+        """The `test/` event writer."""
+        return self._open_writers()[1]
 
     @property
     def checkpoints(self):
@@ -95,22 +146,29 @@ class Run:
         return self._checkpoints
 
     def restart_at(self, step):
-        """Tell TensorBoard that training restarts at `step`, so it drops events the killed run wrote after it."""
+        """Training restarts at `step`: save a resume's flags in run.json, and tell TensorBoard to drop later events.
+
+        Called once a checkpoint is restored, so flags a resume was refused for are never saved.
+        """
+        if self.flags is not None:
+            write_json_atomically(self.dir / "run.json", self.flags)
+            self.flags = None
         summaries.mark_restart((self.train, self.test), step)
 
     def flush(self):
         """Write pending events of both writers to disk."""
-        self.train.flush()
-        self.test.flush()
+        for writer in self._writers or ():
+            writer.flush()
 
     def close(self, error_in_flight=False):
         """Flush and close both writers, run the cleanups registered on the run and let go of it.
 
-        A writer that cannot write (a full disk) raises a TfgraphError, unless another
-        error is already on its way (`error_in_flight`): that one says what went wrong first.
+        A writer that cannot write (a full disk), or a run folder deleted while the lesson
+        ran, raises a TfgraphError, unless another error is already on its way
+        (`error_in_flight`): that one says what went wrong first.
         """
         problems = []
-        for writer in (self.train, self.test):
+        for writer in self._writers or ():
             try:
                 writer.close()
             except Exception as error:  # TensorFlow raises RuntimeError or an OpError here
@@ -120,6 +178,8 @@ class Run:
         if self._lock is not None:
             self._lock.close()  # closing the file lets go of its lock
             self._lock = None
+        if _identity(self.dir) != self._identity and not error_in_flight:
+            raise RunFolderGone(self.dir)
         if problems and not error_in_flight:
             message = str(getattr(problems[0], "message", None) or problems[0]).strip().splitlines()[0][:200]
             raise TfgraphError(
@@ -133,8 +193,7 @@ class Run:
     def __exit__(self, exc_type, error, traceback):
         self.close(error_in_flight=error is not None)
         stopped_by_user = exc_type is KeyboardInterrupt or getattr(error, "exit_status", 1) == 130
-        if error is not None and not self.resuming and not stopped_by_user \
-                and not (self.dir / "checkpoints" / "checkpoint").exists():
+        if error is not None and not self.resuming and not stopped_by_user and not has_checkpoint(self.dir):
             self._mark_failed()
 
     def _mark_failed(self):
@@ -147,22 +206,24 @@ class Run:
             pass  # the error being raised matters more than the folder's name
 
 
-def latest_run_dir(logdir, lesson):
-    """The newest run folder of `lesson` under `logdir` that has a checkpoint and is no dry run, or None."""
-    parent = Path(logdir) / lesson
-    runs = [path for path in parent.iterdir() if (path / "checkpoints" / "checkpoint").exists()
-            and not is_dry_run(path)] if parent.is_dir() else []
-    return max(runs, key=lambda path: (path / "checkpoints" / "checkpoint").stat().st_mtime, default=None)
-
-
-def is_dry_run(run_dir):
-    """Whether the run in `run_dir` was a --dry-run (its run.json says so; an unreadable one counts as no)."""
+def _identity(folder):
+    """(device, inode) of `folder`, or None if it is gone."""
     try:
-        with open(Path(run_dir) / "run.json", encoding="utf-8") as stream:
-            saved = json.load(stream)
-        return bool(saved.get("dry_run")) or "--dry-run" in saved.get("argv", [])
-    except (OSError, ValueError, AttributeError):
-        return False
+        status = os.stat(folder)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def checkpoint_files(run_dir):
+    """The files of the run's checkpoints that say one was saved: position files and the `checkpoint` pointer."""
+    folder = Path(run_dir) / "checkpoints"
+    return [*folder.glob("position-*.json"), *folder.glob("checkpoint")] if folder.is_dir() else []
+
+
+def has_checkpoint(run_dir):
+    """Whether the run in `run_dir` saved a checkpoint (whole or not: resuming checks that)."""
+    return bool(checkpoint_files(run_dir))
 
 
 def non_default_settings(parser, args):
@@ -179,35 +240,6 @@ def non_default_settings(parser, args):
     return changed
 
 
-def without_resume(argv):
-    """`argv` without its --resume flag and value: what a later --resume must re-apply."""
-    kept, skip = [], False
-    for index, token in enumerate(argv):
-        if skip:
-            skip = False
-        elif token == "--resume":
-            following = argv[index + 1] if index + 1 < len(argv) else "-"
-            skip = not following.startswith("-")
-        elif not token.startswith("--resume="):
-            kept.append(token)
-    return kept
-
-
-def read_run_json(run_dir):
-    """The run's run.json as a dict, or a TfgraphError saying it cannot be read."""
-    try:
-        with open(Path(run_dir) / "run.json", encoding="utf-8") as stream:
-            saved = json.load(stream)
-        if not isinstance(saved, dict) or not isinstance(saved.get("argv"), list):
-            raise ValueError("it holds no flags (\"argv\")")
-        return saved
-    except (OSError, ValueError) as error:
-        raise TfgraphError(
-            f"The run folder {run_dir} has a damaged run.json ({error}), so its flags are unknown. Resume it "
-            "by naming every flag the run used, after writing {\"argv\": []} into run.json, or start a new "
-            "run without --resume; its checkpoints were not touched.") from None
-
-
 def lock_run(run_dir):
     """Hold an exclusive lock on `run_dir` while this process writes it; refuse if another process holds it.
 
@@ -219,7 +251,14 @@ def lock_run(run_dir):
     except ImportError:  # not on Windows: no lock, as before
         return None
     Path(run_dir).mkdir(parents=True, exist_ok=True)
-    stream = open(Path(run_dir) / ".lock", "a")
+    try:
+        _check_writable(run_dir)
+        stream = open(Path(run_dir) / ".lock", "a")
+    except OSError as error:
+        raise TfgraphError(
+            f"Cannot write in the run folder {run_dir} ({error.strerror or error}): training writes its "
+            f"checkpoints and events there. Make it writable (chmod -R u+w {shlex.quote(str(run_dir))}), or "
+            "copy it somewhere you can write and resume the copy with --resume COPY; nothing was changed.") from None
     try:
         fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -231,9 +270,21 @@ def lock_run(run_dir):
     return stream
 
 
+def _check_writable(folder):
+    """Raise OSError unless a file can be made in `folder` and in its `checkpoints/` (root may write anywhere)."""
+    for place in (Path(folder), Path(folder) / "checkpoints"):
+        if place.is_dir():
+            tempfile.TemporaryFile(dir=place).close()
+
+
 def open_run(args, graph, settings=None):
-    """The lesson's TensorBoard run: a new folder, or with --resume the one being continued (every lesson)."""
-    resuming = bool(getattr(args, "resume", None))
+    """The lesson's TensorBoard run: a new folder, or with --resume the one being continued (every lesson).
+
+    A resumed run is checked before anything in it changes: its newest readable
+    checkpoint is found (`Checkpoints.latest`) and a run that has trained all its
+    epochs stops here with AlreadyFinished. `--graph-only` always makes a new folder.
+    """
+    resuming = bool(getattr(args, "resume", None)) and not getattr(args, "graph_only", False)
     if resuming:
         run_dir = Path(args.resume)
     else:
@@ -243,32 +294,69 @@ def open_run(args, graph, settings=None):
     resume_command = f"python -m lessons.{args.lesson} --logdir {shlex.quote(args.logdir)} " \
                      f"--resume {shlex.quote(str(run_dir))}" if hasattr(args, "resume") else None
     run = Run(run_dir, graph, resuming=resuming, checkpoint_seconds=getattr(args, "checkpoint_every", 60.0),
-                        resume_command=resume_command)  # holds the run: a second --resume now stops here
-    run.dry_run = bool(getattr(args, "dry_run", False))
+              resume_command=resume_command)  # holds the run: a second --resume now stops here
+    run.dry_run = dry_run_note(args)
+    flags = {"lesson": args.lesson, "argv": list(args.argv), "dry_run": run.dry_run is not None,
+             "tensorflow": tf.__version__}
     try:
-        _write_run_files(args, run)
+        if resuming:
+            _check_not_finished(run, getattr(args, "num_epochs", None))
+            run.flags = flags  # saved once training restarts
+        else:
+            write_json_atomically(run.dir / "run.json", flags)
+            if not getattr(args, "graph_only", False):
+                summaries.write_hparams(run.dir, {key: value for key, value in vars(args).items()
+                                                  if key not in NOT_HYPERPARAMETERS
+                                                  and isinstance(value, (bool, int, float, str))})
     except BaseException as error:
         run.__exit__(type(error), error, None)  # closes the writers; a new run is marked failed
         raise
     return run
 
 
-def _write_run_files(args, run):
-    """Write run.json (the flags without --resume) and, for a new run, the HParams settings."""
-    write_json_atomically(run.dir / "run.json", {"lesson": args.lesson, "argv": without_resume(args.argv),
-                                                "dry_run": run.dry_run, "tensorflow": tf.__version__})
-    if not run.resuming and not getattr(args, "graph_only", False):
-        summaries.write_hparams(run.dir, {key: value for key, value in vars(args).items()
-                            if key not in NOT_HYPERPARAMETERS and isinstance(value, (bool, int, float, str))})
+class AlreadyFinished(TfgraphError):
+    """--resume of a run that has trained all its epochs: nothing to do, and that is no error."""
+
+    exit_status = 0
+
+
+def _check_not_finished(run, num_epochs):
+    """Find the run's newest readable checkpoint; raise AlreadyFinished if it has trained `num_epochs` already."""
+    epochs = run.checkpoints.require_latest()[1].get("epoch")
+    if not isinstance(epochs, int) or num_epochs is None or epochs < num_epochs:
+        return
+    done = f"already finished its {epochs} epoch{'' if epochs == 1 else 's'}" if epochs == num_epochs \
+        else f"has already trained {epochs} epochs, more than --epochs {num_epochs}"
+    raise AlreadyFinished(f"This run {done}; add --epochs N (more than {epochs}) to train on. Nothing was changed.")
+
+
+def in_jupyter_kernel():
+    """True inside a Jupyter kernel: a notebook, or VS Code running a lesson's `# %%` cells."""
+    kernelapp = sys.modules.get("ipykernel.kernelapp")
+    return kernelapp is not None and kernelapp.IPKernelApp.initialized()
+
+
+def dry_run_note(args):
+    """What --dry-run shortened, for the closing lines ("" when the lesson has nothing to shorten), or None."""
+    if not getattr(args, "dry_run", False):
+        return None
+    if hasattr(args, "sample"):
+        return f"one epoch of {DRY_RUN_BATCHES} batches on the MNIST sample shipped with tfgraph"
+    return "one epoch" if hasattr(args, "num_epochs") else ""
 
 
 def print_closing(run, plots=(), curves=True):
     """Print where the plots and the TensorBoard run were saved and the command that opens them."""
     for plot in plots:
         print(f"Saved plot: {plot}")
-    if getattr(run, "dry_run", False):
-        print("This was a dry run (two batches on the sample): its accuracy and costs say nothing about the "
-              "lesson. Run without --dry-run to train for real.")
+    note = getattr(run, "dry_run", None)
+    if note:
+        again = "set dry_run = False in the settings cell and run the notebook again" if in_jupyter_kernel() \
+            else "run without --dry-run"
+        print(f"This was a dry run ({note}): its numbers say nothing about the lesson. To train for real, "
+              f"{again}.")
+    elif note is not None:
+        print("This was a dry run, but this lesson has nothing to shorten: it ran in full.")
     print(f"TensorBoard run: {run.dir}")
     print("See the graph and the curves with:" if curves else "See the graph with:")
     print(f"  {summaries.tensorboard_command(run.dir.parent)}")

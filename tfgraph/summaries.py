@@ -59,23 +59,33 @@ def add_scalars(writer, step, **values):
 
 
 def add_histograms(writer, step, **arrays):
-    """Write each `tag=array` as a histogram summary at `step` (introduced by the fully connected net)."""
+    """Write each `tag=array` as a histogram summary at `step` (introduced by the fully connected net).
+
+    NaN and infinite values are left out (a histogram has no bucket for them); an array
+    with no finite value at all writes no histogram.
+    """
     values = []
     for tag, array in arrays.items():
         array = np.asarray(array, dtype=np.float64).ravel()
+        array = array[np.isfinite(array)]
+        if not array.size:
+            continue
         counts, edges = np.histogram(array, bins=30)
         histogram = tf1.HistogramProto(min=float(array.min()), max=float(array.max()), num=array.size,
                                        sum=float(array.sum()), sum_squares=float(np.dot(array, array)))
         histogram.bucket_limit.extend(edges[1:].tolist())
         histogram.bucket.extend(counts.astype(float).tolist())
         values.append(tf1.Summary.Value(tag=tag, histo=histogram))
-    writer.add_summary(tf1.Summary(value=values), step)
+    if values:
+        writer.add_summary(tf1.Summary(value=values), step)
 
 
 def png_bytes(image):
-    """PNG bytes of a greyscale image given as floats in [0, 1] (any other range is stretched to it)."""
+    """PNG bytes of a greyscale image given as floats in [0, 1] (any other range is stretched to it; NaN is black)."""
     image = np.asarray(image, dtype=np.float64).squeeze()
-    low, high = image.min(), image.max()
+    finite = np.isfinite(image)
+    image = np.where(finite, image, 0.0)
+    low, high = (image[finite].min(), image[finite].max()) if finite.any() else (0.0, 0.0)
     if low < 0 or high > 1:
         image = (image - low) / (high - low) if high > low else np.zeros_like(image)
     buffer = io.BytesIO()

@@ -125,23 +125,50 @@ def update_d(prev, new):
     return combined
 
 
+def _diverged(what, epoch, batch_index, samples_seen):
+    """The TrainingDiverged for `what` ("the cost became nan") at this point of training."""
+    return TrainingDiverged(
+        f"Training stopped: {what} in epoch {epoch + 1}, batch {batch_index + 1} (after {samples_seen} "
+        "samples). The steps are too large for this model: try a smaller learning rate (--learning-rate), "
+        "then run again.")
+
+
 def check_cost(cost, epoch, batch_index, samples_seen):
     """Return `cost` as a float, or raise TrainingDiverged if it is NaN or infinite (logistic regression)."""
     cost = float(cost)
     if not math.isfinite(cost):
-        raise TrainingDiverged(
-            f"Training stopped: the cost became {cost} in epoch {epoch + 1}, batch {batch_index + 1} "
-            f"(after {samples_seen} samples). The steps are too large for this model: try a smaller "
-            "learning rate (--learning-rate), then run again.")
+        raise _diverged(f"the cost became {cost}", epoch, batch_index, samples_seen)
     return cost
 
 
+def check_weights(sess, epoch, batch_index, samples_seen):
+    """Raise TrainingDiverged if a trainable variable holds NaN or infinity (logistic regression).
+
+    A step's cost is computed before the step updates the weights, so the cost of the
+    last step cannot show that the step made them NaN: this looks at the weights.
+    """
+    variables = sess.graph.get_collection(tf1.GraphKeys.TRAINABLE_VARIABLES)
+    for variable, value in zip(variables, sess.run(variables)):
+        if not np.isfinite(value).all():
+            raise _diverged(f"the weights {variable.op.name} became NaN or infinite", epoch, batch_index,
+                            samples_seen)
+
+
 class NaNCheck(Callback):
-    """Stop with `TrainingDiverged` once the cost is NaN or infinite (introduced by logistic regression)."""
+    """Stop with `TrainingDiverged` once the cost or a weight is NaN or infinite (introduced by logistic regression).
+
+    The cost after each batch; the weights before each accuracy check, so nothing is
+    measured, logged or saved from weights that are no numbers.
+    """
 
     def on_batch_end(self, state):
         if state.cost is not None:
             check_cost(state.cost, state.epoch, state.batch, state.samples_seen)
+
+    def on_test_end(self, state):
+        if state.cost is not None:
+            check_cost(state.cost, state.epoch, state.batch, state.samples_seen)
+        check_weights(state.sess, state.epoch, state.batch, state.samples_seen)
 
 
 def default_callbacks(run=None, cost_operation=None, trace=False, progress=True):
