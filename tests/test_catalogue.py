@@ -4,14 +4,19 @@ Lessons run in-process through `cli.run`, exactly the path `python -m lessons.<n
 takes, so each case costs no extra TensorFlow import.
 """
 import argparse
+import contextlib
 import errno
 import gzip
+import io
 import json
 import os
+import re
 import shutil
 import signal
 import struct
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -22,9 +27,9 @@ import tensorflow as tf
 
 from lessons import (cnn, fully_connected, linear_regression, logistic_regression, modern_net, multiplication,
                      multivariable_regression)
-from tfgraph import atomic, checkpoints, cli, mnist, runs
+from tfgraph import atomic, callbacks, checkpoints, cli, mnist, runs
 from tfgraph.errors import TfgraphError
-from tests.helpers import start_python
+from tests.helpers import python_env, start_python
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -453,3 +458,214 @@ def test_a_decay_rate_flag_type_takes_0_and_refuses_1():
     for bad in ("1", "-0.1", "nan", "x"):
         with pytest.raises(argparse.ArgumentTypeError):
             cli.decay_rate(bad)
+
+
+# ---------------------------------------------------------------- the reliability pass (issue 25)
+
+def tree(folder):
+    """Every file under `folder` (the lock file aside) with its bytes: to show that nothing changed."""
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(Path(folder).rglob("*"))
+            if path.is_file() and path.name != ".lock"}
+
+
+def test_every_checkpoint_damaged_changes_nothing_in_the_run(tmp_path, capsys):
+    run_cli(linear_regression.main, [*LINEAR, "--epochs", "3", "--logdir", str(tmp_path)], capsys)
+    run_dir = only_run(tmp_path, "linear_regression")
+    for data in (run_dir / "checkpoints").glob("*.data-*"):
+        data.write_bytes(data.read_bytes()[:2])
+    before = tree(run_dir)
+    status, _, err = run_cli(linear_regression.main, ["--logdir", str(tmp_path), "--resume", "--epochs", "9"], capsys)
+    assert status == 1 and "No checkpoint in" in err and "Nothing in the run folder was changed" in err
+    assert tree(run_dir) == before  # no run.json rewritten, no events file added
+
+
+@pytest.mark.parametrize("refused, message", [
+    (["--num-hidden", "100"], "does not fit the graph built now"),
+    (["--batch-size", "500"], "in batches of 1000"),
+])
+def test_flags_a_resume_was_refused_for_are_not_saved(refused, message, tmp_path, capsys):
+    flags = ["--sample", "--epochs", "1", "--batch-size", "1000", "--test-size", "100", "--logdir", str(tmp_path)]
+    run_cli(fully_connected.main, flags, capsys)
+    run_dir = only_run(tmp_path, "fully_connected")
+    before = tree(run_dir)
+    status, _, err = run_cli(fully_connected.main, ["--logdir", str(tmp_path), "--resume", "--epochs", "2", *refused],
+                             capsys)
+    assert status == 1 and message in err
+    assert tree(run_dir) == before
+    status, out, _ = run_cli(fully_connected.main, ["--logdir", str(tmp_path), "--resume", "--epochs", "2"], capsys)
+    assert status is None and "Resuming from" in out and "Finished training for 2 epochs" in out
+    assert json.loads((run_dir / "run.json").read_text())["argv"][-2:] == ["--epochs", "2"]  # saved once it trained
+
+
+def test_graph_only_and_dry_run_with_resume_leave_the_run_alone(tmp_path, capsys):
+    run_cli(linear_regression.main, [*LINEAR, "--epochs", "2", "--logdir", str(tmp_path)], capsys)
+    run_dir = only_run(tmp_path, "linear_regression")
+    before = tree(run_dir)
+    status, out, _ = run_cli(linear_regression.main, ["--logdir", str(tmp_path), "--resume", "--graph-only"], capsys)
+    assert status is None and f"the graph of the run {run_dir}" in out
+    assert tree(run_dir) == before
+    drawn = [path for path in (tmp_path / "linear_regression").iterdir() if path != run_dir]
+    assert len(drawn) == 1 and drawn[0].name.endswith(",graph-only") and "=1" not in drawn[0].name
+    with pytest.raises(SystemExit) as exit_info:
+        linear_regression.main(["--logdir", str(tmp_path), "--resume", "--dry-run"])
+    assert exit_info.value.code == 2 and "--dry-run makes a new run" in capsys.readouterr().err
+    status, out, _ = run_cli(linear_regression.main, ["--logdir", str(tmp_path), "--resume", "--epochs", "3"], capsys)
+    assert status is None and "Resuming from" in out and "(epoch 3 of 3)" in out  # it trains: nothing was saved
+    assert tree(run_dir) != before
+
+
+@pytest.mark.parametrize("lesson, value", [
+    (cnn, "99999999999999999999"), (modern_net, "99999999999999999999"), (fully_connected, "9223372036854775808"),
+])
+def test_a_layer_too_big_to_describe_is_a_flag_error(lesson, value, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        lesson.main(["--num-hidden", value, "--logdir", str(tmp_path)])
+    assert exit_info.value.code == 2 and "--num-hidden: must be at most 2,147,483,647 units" in capsys.readouterr().err
+    assert files_under(tmp_path) == []
+
+
+@pytest.mark.parametrize("lesson", [cnn, modern_net])
+def test_the_largest_layer_the_flag_takes_meets_the_memory_check(lesson, tmp_path, capsys):
+    status, _, err = run_cli(lesson.main, ["--sample", "--num-hidden", "2147483647", "--logdir", str(tmp_path)], capsys)
+    assert status == 1 and "GB of memory" in err
+
+
+def as_nobody_cannot_write(folder):
+    """A context in which this process cannot write into `folder`: its mode for a user, nobody's uid for root."""
+    @contextlib.contextmanager
+    def context():
+        if os.geteuid() != 0:
+            modes = {path: path.stat().st_mode for path in [folder, *folder.rglob("*")] if path.is_dir()}
+            for path in modes:
+                path.chmod(0o555)
+            try:
+                yield
+            finally:
+                for path, mode in modes.items():
+                    path.chmod(mode)
+        else:  # root writes anywhere: be nobody for a moment (the folder stays root's)
+            os.seteuid(65534)
+            try:
+                yield
+            finally:
+                os.seteuid(0)
+    return context()
+
+
+def test_resuming_a_run_folder_that_cannot_be_written(capsys):
+    logdir = Path(tempfile.mkdtemp(prefix="tfgraph-read-only-"))  # outside pytest's root-only folders
+    try:
+        logdir.chmod(0o755)
+        run_cli(linear_regression.main, [*LINEAR, "--epochs", "2", "--logdir", str(logdir)], capsys)
+        run_dir = only_run(logdir, "linear_regression")
+        for path in [run_dir, *run_dir.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        before = tree(run_dir)
+        with as_nobody_cannot_write(run_dir):
+            status, _, err = run_cli(linear_regression.main, ["--resume", str(run_dir), "--epochs", "4"], capsys)
+        assert status == 1 and f"Cannot write in the run folder {run_dir}" in err and "chmod -R u+w" in err
+        assert tree(run_dir) == before
+    finally:
+        shutil.rmtree(logdir)
+
+
+def test_a_name_the_locale_cannot_encode_is_one_paragraph(tmp_path):
+    logdir = os.fsencode(str(tmp_path)) + "/r\u00e9sultats".encode("utf-8")
+    process = subprocess.run([sys.executable, "-m", "lessons.multiplication", b"--logdir", logdir],
+                             env=python_env({"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}),
+                             cwd=ROOT, capture_output=True, timeout=120)
+    err = process.stderr.decode("utf-8", "replace")
+    assert process.returncode == 2 and "Traceback" not in err
+    assert "--logdir: the name" in err and "export LC_ALL=C.UTF-8" in err
+    assert files_under(tmp_path) == []
+
+
+def test_a_terminal_that_cannot_show_a_character_gets_it_escaped(tmp_path, capsys, monkeypatch):
+    ascii_out = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="strict", write_through=True)
+    monkeypatch.setattr(sys, "stdout", ascii_out)
+    status, _, _ = run_cli(multiplication.main, ["--logdir", str(tmp_path / "r\u00e9sultats")], capsys)
+    text = ascii_out.buffer.getvalue().decode("ascii")
+    assert status is None and "Settings: " in text and "r\\xe9sultats" in text and "6.000000" in text
+
+
+def test_output_cut_by_a_closed_pipe_ends_quietly(capsys, monkeypatch):
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    with pytest.raises(SystemExit) as exit_info:
+        cli.run(lambda argv: print("Settings: ..."), [])
+    assert exit_info.value.code == 141 and capsys.readouterr().err == ""
+
+
+def test_a_reader_gone_before_the_lesson_writes_ends_it_quietly():
+    """`... | head -1` for real: the pipe is closed before anything is written (and nothing at exit either)."""
+    process = start_python(code="import lessons\nfrom tfgraph import cli\ncli.run(lambda argv: print('Settings: seed=0'))")
+    process.stdout.close()
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read() == ""
+
+
+@pytest.mark.slow
+def test_head_on_a_lessons_output_ends_it_quietly(tmp_path):
+    process = start_python("-m", "lessons.multiplication", "--logdir", str(tmp_path))
+    process.stdout.close()
+    assert process.wait(timeout=120) == 141
+    assert process.stderr.read() == ""
+
+
+def test_noise_too_large_for_float32_is_not_blamed_on_the_learning_rate(tmp_path, capsys):
+    status, _, err = run_cli(linear_regression.main, ["--noise", "1e20", "--logdir", str(tmp_path)], capsys)
+    assert status == 1 and "--noise 1e+20" in err and "whatever the learning rate" in err
+    assert "smaller learning rate" not in err and files_under(tmp_path) == []
+    status, out, _ = run_cli(linear_regression.main, ["--noise", "1e17", "--logdir", str(tmp_path)], capsys)
+    assert status is None and "Predicting y =" in out  # the largest noise it names still trains
+
+
+@pytest.mark.parametrize("lesson, flags, logger", [
+    (linear_regression, [*LINEAR, "--epochs", "5"], (linear_regression.summaries, "add_scalars")),
+    (fully_connected, ["--sample", "--epochs", "2", "--batch-size", "1000", "--test-size", "100"],
+     (callbacks, "add_scalars")),
+])
+def test_a_run_folder_deleted_mid_run_is_not_a_success(lesson, flags, logger, tmp_path, capsys, monkeypatch):
+    module, name = logger
+    log = getattr(module, name)
+
+    def log_then_delete(writer, step, **values):
+        log(writer, step, **values)
+        for run_dir in (tmp_path / lesson.__name__.split(".")[-1]).iterdir():
+            shutil.rmtree(run_dir)
+
+    monkeypatch.setattr(module, name, log_then_delete)
+    status, out, err = run_cli(lesson.main, [*flags, "--logdir", str(tmp_path)], capsys)
+    assert status == 1 and "was deleted or moved while the lesson ran" in err
+    assert "TensorBoard run:" not in out and "disk may be full" not in err
+    assert files_under(tmp_path / lesson.__name__.split(".")[-1]) == []  # nothing made again
+
+
+def test_a_long_data_dir_is_shortened_in_the_run_name_and_kept_in_run_json(tmp_path, capsys):
+    data_dir = "/nowhere/" + "mnist-" * 60  # a 360-character folder name
+    status, out, _ = run_cli(fully_connected.main, ["--graph-only", "--data-dir", data_dir, "--logdir", str(tmp_path)],
+                             capsys)
+    run_dir = only_run(tmp_path, "fully_connected")
+    assert status is None and len(os.fsencode(run_dir.name)) <= runs.LONGEST_NAME
+    assert re.search(r",data=mnist-mnist-mni~[0-9a-f]{8},graph-only$", run_dir.name), run_dir.name
+    assert json.loads((run_dir / "run.json").read_text())["argv"][2] == data_dir
+
+
+@pytest.mark.parametrize("lesson, note", [
+    (linear_regression, "This was a dry run (one epoch): its numbers say nothing about the lesson. "
+                        "To train for real, run without --dry-run."),
+    (logistic_regression, "This was a dry run (one epoch of 2 batches on the MNIST sample shipped with tfgraph)"),
+    (multiplication, "This was a dry run, but this lesson has nothing to shorten: it ran in full."),
+])
+def test_the_dry_run_closing_line_says_what_the_lesson_shortened(lesson, note, tmp_path, capsys):
+    status, out, _ = run_cli(lesson.main, ["--dry-run", "--logdir", str(tmp_path)], capsys)
+    assert status is None and note in out
+
+
+def test_a_dry_run_that_diverges_stops_before_any_summary(tmp_path, capsys):
+    status, out, err = run_cli(cnn.main, ["--dry-run", "--learning-rate", "1e30", "--logdir", str(tmp_path)], capsys)
+    assert status == 1 and "Training stopped:" in err and "smaller learning rate" in err
+    assert "Final accuracy" not in out and "ValueError" not in err

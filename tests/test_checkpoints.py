@@ -43,6 +43,7 @@ def wait_for_checkpoint(logdir, min_samples, process, timeout=120):
     raise AssertionError("no checkpoint appeared")
 
 
+@pytest.mark.slow
 def test_sigkill_mid_epoch_then_resume_ends_like_an_uninterrupted_run(tmp_path):
     uninterrupted = start_lesson(tmp_path / "whole", *FLAGS)
     killed = start_lesson(tmp_path / "killed", *FLAGS)
@@ -69,6 +70,7 @@ def test_sigkill_mid_epoch_then_resume_ends_like_an_uninterrupted_run(tmp_path):
     assert accuracies(tmp_path / "killed") == accuracies(tmp_path / "whole")
 
 
+@pytest.mark.slow
 def test_ctrl_c_saves_a_checkpoint_says_how_to_resume_and_exits_130(tmp_path):
     process = start_lesson(tmp_path, "--sample", "--epochs", "10", "--how-often", "10")
     deadline = time.time() + 120
@@ -180,21 +182,78 @@ def saved_three(tmp_path):
     return graph, weights, checkpoints
 
 
-def test_restore_latest_falls_back_past_a_damaged_checkpoint_and_says_so(tmp_path, capsys):
+def cut(fraction):
+    return lambda path: path.write_bytes(path.read_bytes()[:int(path.stat().st_size * fraction)])
+
+
+def flip(at):
+    def damage(path):
+        data = bytearray(path.read_bytes())
+        data[int(len(data) * at)] ^= 0xFF
+        path.write_bytes(bytes(data))
+    return damage
+
+
+DATA, INDEX, POSITION = "model.ckpt-3.data-00000-of-00001", "model.ckpt-3.index", "position-3.json"
+
+
+# Every way a disk, a copy or a kill can leave the newest checkpoint: (file, what happens to it, the reason given).
+@pytest.mark.parametrize("part, damage, reason", [
+    (DATA, cut(1 / 3), "shorter than its .index says"),
+    (DATA, cut(0), "shorter than its .index says"),
+    (DATA, flip(0.5), "Checksum does not match"),
+    (DATA, Path.unlink, "its .data file is missing"),  # an index without its data
+    (INDEX, cut(0), "too short"),
+    (INDEX, cut(0.5), ""),
+    (INDEX, flip(0.3), ""),
+    (INDEX, Path.unlink, "its .index file is missing"),  # data without its index
+    (POSITION, lambda path: path.write_text("{not json"), "Expecting property name"),
+    (POSITION, lambda path: path.write_text("[1, 2]"), "holds no JSON object"),
+    (POSITION, Path.unlink, "its position file is missing"),
+], ids=["data cut to a third", "data emptied", "data bit flipped", "index without data", "index emptied",
+        "index cut in half", "index bit flipped", "data without index", "position not JSON", "position a list",
+        "position missing"])
+def test_a_damaged_newest_checkpoint_falls_back_to_the_previous_one_and_says_why(tmp_path, capsys, part, damage,
+                                                                                 reason):
     graph, weights, checkpoints = saved_three(tmp_path)
-    data = tmp_path / "model.ckpt-3.data-00000-of-00001"
-    damaged = bytearray(data.read_bytes())
-    damaged[-1] ^= 0xFF
-    data.write_bytes(bytes(damaged))
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.name != part}
+    damage(tmp_path / part)
     with tf1.Session(graph=graph) as sess:
         path, position = Checkpoints(tmp_path, graph).restore_latest(sess)
         assert position == {"step": 2} and path.endswith("model.ckpt-2")
         assert sess.run(weights).tolist() == [[2, 3, 4], [5, 6, 7]]
-    assert "model.ckpt-3 is damaged" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert f"The newest checkpoint {tmp_path / 'model.ckpt-3'} is damaged (" in said and reason in said
+    assert f"resuming from the previous one, {tmp_path / 'model.ckpt-2'}." in said
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.name != part} == before
+
+
+def test_every_checkpoint_damaged_is_explained_and_nothing_is_deleted(tmp_path):
+    graph, weights, checkpoints = saved_three(tmp_path)
+    cut(1 / 3)(tmp_path / DATA)
     (tmp_path / "position-2.json").write_text("{not json")
-    with pytest.raises(TfgraphError, match="No checkpoint in .* can be read: .*model.ckpt-3 .*model.ckpt-2"):
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    with pytest.raises(TfgraphError, match="No checkpoint in .* can be read: .*model.ckpt-3 .*model.ckpt-2 .*"
+                                           "start a new run without --resume. Nothing in the run folder was changed"):
         Checkpoints(tmp_path, graph).latest()
-    assert data.exists() and (tmp_path / "position-2.json").exists()  # nothing deleted
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+
+
+@pytest.mark.parametrize("pointer", [
+    'model_checkpoint_path: "model.ckpt-9"\nall_model_checkpoint_paths: "model.ckpt-9"\n',  # names files gone
+    "\xff\x00 not a checkpoint state {{",  # not even text
+])
+def test_a_checkpoint_file_naming_what_is_not_there_is_not_needed(tmp_path, pointer):
+    """Resuming reads the files themselves, and the next save still keeps the two newest checkpoints."""
+    graph, weights, checkpoints = saved_three(tmp_path)
+    (tmp_path / "checkpoint").write_bytes(pointer.encode("latin-1"))
+    resumed = Checkpoints(tmp_path, graph, every_seconds=0)
+    with tf1.Session(graph=graph) as sess:
+        path, position = resumed.restore_latest(sess)
+        assert position == {"step": 3} and sess.run(weights).tolist() == [[3, 4, 5], [6, 7, 8]]
+        resumed.save(sess, 4, {"step": 4})
+    assert sorted(path.name for path in tmp_path.glob("*.index")) == ["model.ckpt-3.index", "model.ckpt-4.index"]
+    assert Checkpoints(tmp_path, graph).latest()[1] == {"step": 4}
 
 
 def test_restore_latest_without_any_checkpoint(tmp_path):

@@ -232,7 +232,7 @@ def parse_args(parser, argv=None):
 
 def show_graph(args, graph):
     """--graph-only: write the graph to a new run, print its variables and FLOPs and how to open it (every lesson)."""
-    with runs.open_run(args, graph, {"graph-only": True}) as run:
+    with runs.open_run(args, graph) as run:  # a new folder named `...,graph-only`
         pass
     print("\n".join(graphinfo.describe(graph)))
     runs.print_closing(run, curves=False)

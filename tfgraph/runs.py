@@ -290,6 +290,8 @@ def open_run(args, graph, settings=None):
     else:
         name = dict(settings or {})
         name.update((key, value) for key, value in getattr(args, "non_default", {}).items() if key not in name)
+        if getattr(args, "graph_only", False):
+            name["graph-only"] = True  # last, as ",dry-run" is
         run_dir = make_run_dir(args.logdir, args.lesson, name)
     resume_command = f"python -m lessons.{args.lesson} --logdir {shlex.quote(args.logdir)} " \
                      f"--resume {shlex.quote(str(run_dir))}" if hasattr(args, "resume") else None
@@ -342,7 +344,7 @@ def dry_run_note(args):
         return None
     if hasattr(args, "sample"):
         return f"one epoch of {DRY_RUN_BATCHES} batches on the MNIST sample shipped with tfgraph"
-    return "one epoch" if hasattr(args, "num_epochs") else ""
+    return "one epoch" if hasattr(args, "learning_rate") else ""  # a lesson that trains, or multiplication
 
 
 def print_closing(run, plots=(), curves=True):
