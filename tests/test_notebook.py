@@ -3,6 +3,7 @@ import ast
 import asyncio
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import jupytext
@@ -83,21 +84,37 @@ def written(tmp_path_factory):
     return out
 
 
-@pytest.fixture(scope="module")
-def executed(written, tmp_path_factory):
-    """Each lesson's notebook, run on the dry-run settings into its own logdir, and one lesson's .py
-    as jupytext opens it, run as it is: {name: (notebook, folder, error or None)}."""
-    jobs = {}
-    for name in lessons.LESSONS:
-        folder = tmp_path_factory.mktemp(name)
-        nb = nbformat.read(written / f"{name}.ipynb", as_version=4)
-        set_knob(nb, "dry_run", True)  # what a learner would type in the settings cell
-        set_knob(nb, "logdir", str(folder / "logs"))
-        jobs[name] = (nb, folder)
-    jobs["linear_regression.py"] = (jupytext.read(ROOT / "lessons" / "linear_regression.py", fmt="py:percent"),
-                                    tmp_path_factory.mktemp("direct"))
+#: The one lesson whose notebook runs in a real kernel in the fast suite; the others run with `pytest -m slow`.
+REPRESENTATIVE = "fully_connected"
+
+
+def dry_run_job(written, name, tmp_path_factory):
+    """Lesson `name`'s notebook set to a dry run into `<folder>/logs`, as a learner sets it: (notebook, folder)."""
+    folder = tmp_path_factory.mktemp(name)
+    nb = nbformat.read(written / f"{name}.ipynb", as_version=4)
+    set_knob(nb, "dry_run", True)  # what a learner would type in the settings cell
+    return nb, folder
+
+
+def execute_jobs(jobs):
+    """Run each {key: (notebook, folder)} job; return {key: (notebook, folder, error or None)}."""
     errors = execute_all(list(jobs.values()))
     return {key: (nb, folder, error) for (key, (nb, folder)), error in zip(jobs.items(), errors)}
+
+
+@pytest.fixture(scope="module")
+def executed_one(written, tmp_path_factory):
+    """The representative lesson's notebook, run on the dry-run settings with its default logdir."""
+    return execute_jobs({REPRESENTATIVE: dry_run_job(written, REPRESENTATIVE, tmp_path_factory)})
+
+
+@pytest.fixture(scope="module")
+def executed_rest(written, tmp_path_factory):
+    """Every other lesson's notebook on the dry-run settings, and one lesson's .py as jupytext opens it, as it is."""
+    jobs = {name: dry_run_job(written, name, tmp_path_factory) for name in lessons.LESSONS if name != REPRESENTATIVE}
+    jobs["linear_regression.py"] = (jupytext.read(ROOT / "lessons" / "linear_regression.py", fmt="py:percent"),
+                                    tmp_path_factory.mktemp("direct"))
+    return execute_jobs(jobs)
 
 
 def ran(executed, key):
@@ -123,9 +140,10 @@ def test_jupytext_reads_each_lesson_into_sensible_cells(name):
     assert cells[-1].source.startswith('if __name__ == "__main__":')
 
 
-def test_a_lesson_file_runs_as_a_notebook_directly(executed):
+@pytest.mark.slow
+def test_a_lesson_file_runs_as_a_notebook_directly(executed_rest):
     """Opened as it is (jupytext in Jupyter, VS Code's cells): its last cell ignores the kernel's argv."""
-    nb, folder = ran(executed, "linear_regression.py")
+    nb, folder = ran(executed_rest, "linear_regression.py")
     last = nb.cells[-1]
     assert "Predicting y = 1.45 x + 1.96" in outputs(last, "stdout")  # the article's settings
     assert len(outputs(last, "image/png")) == 2  # the fit and the cost, under the cell
@@ -257,9 +275,10 @@ def test_run_cell_turns_the_settings_into_the_flags(written, monkeypatch):
 
 # Each notebook runs top to bottom in a real kernel, on the dry-run settings.
 
-@pytest.mark.parametrize("name", lessons.LESSONS)
-def test_notebook_runs_top_to_bottom(executed, name):
-    nb, folder = ran(executed, name)
+@pytest.mark.parametrize("name", [name if name == REPRESENTATIVE else pytest.param(name, marks=pytest.mark.slow)
+                                  for name in lessons.LESSONS])
+def test_notebook_runs_top_to_bottom(request, name):
+    nb, folder = ran(request.getfixturevalue("executed_one" if name == REPRESENTATIVE else "executed_rest"), name)
     run = nb.cells[-2]
     assert "dry_run=True" in outputs(run, "stdout")
     assert "usage:" not in outputs(run, "stderr")
@@ -269,3 +288,19 @@ def test_notebook_runs_top_to_bottom(executed, name):
     images = outputs(run, "image/png")
     assert len(images) >= 1 if name in PLOTTING else not images
     assert list((folder / "logs" / name).glob("*/*/events.out.tfevents.*"))
+
+
+def test_a_notebooks_dry_run_names_its_switch_and_writes_where_git_ignores_it(executed_one):
+    nb, folder = ran(executed_one, REPRESENTATIVE)
+    assert "To train for real, set dry_run = False in the settings cell" in outputs(nb.cells[-2], "stdout")
+    written = [path.relative_to(folder) for path in (folder / "logs").rglob("*") if path.is_file()]
+    assert written
+    # The notebook ran in its folder, as it does in notebooks/ (`python -m lessons.notebook`) or next to the
+    # lesson (VS Code): every file its run wrote there is ignored by git, and the logs folder's keeper is not.
+    for place in ("notebooks", "lessons"):
+        paths = [f"{place}/{path}" for path in written]
+        ignored = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=ROOT, capture_output=True,
+                                 text=True).stdout.split()
+        assert sorted(ignored) == sorted(paths)
+    kept = subprocess.run(["git", "check-ignore", "--no-index", "-q", "logs/.gitkeep"], cwd=ROOT)
+    assert kept.returncode == 1  # not ignored

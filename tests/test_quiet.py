@@ -92,3 +92,44 @@ def test_filtered_stderr_gives_the_terminal_back_after_an_error(capfd):
             raise ImportError("broken install")
     os.write(2, b"after\n")
     assert capfd.readouterr().err == "the reason it failed\nafter\n"
+
+
+# A TensorFlow whose import dies: what it wrote before dying must reach the user, once, without the noise.
+FAKE_TENSORFLOW = '''
+import os
+os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\\n")
+os.write(2, b"F0000 00:00 cpu_feature_guard.cc:1] The TensorFlow library was compiled to use AVX512 instructions\\n")
+how = os.environ["FAKE_TF_DIES"]
+if how == "abort":
+    os.abort()
+elif how == "segfault":
+    import ctypes
+    ctypes.string_at(0)
+elif how == "exit":
+    os._exit(1)
+raise ImportError("libtensorflow_framework.so.2: cannot open shared object file")
+'''
+REASON = "The TensorFlow library was compiled to use AVX512 instructions"
+
+
+def run_with_a_fake_tensorflow(tmp_path, how):
+    (tmp_path / "fake" / "tensorflow").mkdir(parents=True)
+    (tmp_path / "fake" / "tensorflow" / "__init__.py").write_text(FAKE_TENSORFLOW)
+    return run_python("-m", "lessons.multiplication", "--logdir", str(tmp_path / "logs"), timeout=120,
+                      env={"PYTHONPATH": f"{tmp_path / 'fake'}{os.pathsep}{ROOT}", "FAKE_TF_DIES": how})
+
+
+@pytest.mark.parametrize("how, status", [("abort", -6), ("segfault", -11), ("exit", 1)])
+def test_an_import_that_kills_the_process_still_shows_why(tmp_path, how, status):
+    process = run_with_a_fake_tensorflow(tmp_path, how)
+    assert process.returncode == status
+    assert process.stderr.count(REASON) == 1, process.stderr
+    assert not any(noise in process.stderr for noise in quiet.NOISE)
+
+
+def test_a_failed_import_is_reported_once_in_one_paragraph(tmp_path):
+    process = run_with_a_fake_tensorflow(tmp_path, "raise")
+    assert process.returncode == 1 and "Traceback" not in process.stderr
+    assert process.stderr.count(REASON) == 1
+    assert process.stderr.count("TensorFlow could not be imported (ImportError: libtensorflow_framework.so.2") == 1
+    assert not (tmp_path / "logs").exists()

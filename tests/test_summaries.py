@@ -89,3 +89,19 @@ def test_flags_given_again_with_resume_replace_the_saved_ones():
     now = ["--logdir", "L", "--resume", "--epochs", "5", "--seed", "5"]
     assert resume.merge_argv(parser, saved, now) == ["--show", *now]
     assert resume.without_resume(["--resume", "R", "--epochs", "5", "--resume=R", "--resume"]) == ["--epochs", "5"]
+
+
+def test_histograms_and_images_of_weights_that_are_no_numbers(tmp_path):
+    """A diverged run's weights: histograms keep the finite values, skip an array with none, images stay PNGs."""
+    import numpy as np
+
+    with runs.Run(tmp_path, tf.Graph()) as run:
+        summaries.add_histograms(run.train, 1, mixed=np.array([1.0, np.nan, 3.0, np.inf, -np.inf]),
+                                 lost=np.full((2, 3), np.nan), huge=np.array([3e38, -3e38], np.float32))
+        summaries.add_images(run.train, 1, {"filters": np.array([[np.nan, 0.0], [2.0, np.inf]])})
+    events = EventAccumulator(str(tmp_path / "train"), size_guidance={"histograms": 0, "images": 0})
+    events.Reload()
+    assert set(events.Tags()["histograms"]) == {"mixed", "huge"}
+    mixed = events.Histograms("mixed")[0].histogram_value
+    assert (mixed.num, mixed.min, mixed.max, mixed.sum) == (2, 1.0, 3.0, 4.0)
+    assert events.Images("filters")[0].encoded_image_string[:8] == b"\x89PNG\r\n\x1a\n"
