@@ -114,7 +114,8 @@ def train(args, graph, g, feed, fetch=()):
             for epoch in resumable_epochs(sess, run, args.num_epochs, {"costs": costs}):
                 sess.run(g["train_operation"], feed_dict=feed)
                 costs.append(training.check_cost(sess.run(g["cost"], feed_dict=feed), epoch, 0,
-                                                  (epoch + 1) * len(feed[g["X"]])))  # stop if it became NaN
+                                                 (epoch + 1) * len(feed[g["X"]]),
+                                                 first=costs[0] if costs else None))  # stop if it diverges
                 summaries.add_scalars(run.train, epoch + 1, cost=costs[-1])
             final = sess.run(list(fetch))
     return costs, run, final

@@ -669,3 +669,43 @@ def test_a_dry_run_that_diverges_stops_before_any_summary(tmp_path, capsys):
     status, out, err = run_cli(cnn.main, ["--dry-run", "--learning-rate", "1e30", "--logdir", str(tmp_path)], capsys)
     assert status == 1 and "Training stopped:" in err and "smaller learning rate" in err
     assert "Final accuracy" not in out and "ValueError" not in err
+
+
+# ---------------------------------------------------------------- the learning-rate table of the troubleshooting page
+
+TROUBLESHOOTING = ROOT / "docs" / "troubleshooting.md"
+LESSON_MAINS = {module.__name__.split(".")[-1]: module.main for module in (
+    linear_regression, multivariable_regression, logistic_regression, fully_connected, modern_net, cnn)}
+
+
+def learning_rate_rows():
+    """(command, what happens) for each row of the page's "How large a learning rate each lesson takes" table."""
+    section = TROUBLESHOOTING.read_text(encoding="utf-8").split("### How large a learning rate each lesson takes")[1]
+    section = section.split("\n### ")[0]
+    return re.findall(r"^\| `(python -m lessons\.[^`]+)` \| (.+) \|$", section, re.M)
+
+
+def as_param(command, outcome):
+    slow = "lessons.cnn --sample" in command  # a CNN epoch on the sample takes tens of seconds
+    return pytest.param(command, outcome, id=command.split("lessons.")[1], marks=[pytest.mark.slow] if slow else [])
+
+
+def test_the_learning_rate_table_names_every_lesson_that_trains():
+    assert {command.split()[2].split(".")[1] for command, _ in learning_rate_rows()} == set(LESSON_MAINS)
+
+
+@pytest.mark.parametrize("command, outcome", [as_param(*row) for row in learning_rate_rows()])
+def test_each_documented_learning_rate_does_what_the_page_says(command, outcome, tmp_path, capsys):
+    lesson, *flags = command.split()[2:]
+    status, out, err = run_cli(LESSON_MAINS[lesson.split(".")[1]], [*flags, "--device", "cpu", "--logdir",
+                                                                      str(tmp_path)], capsys)
+    quoted = re.findall(r"`([^`]+)`", outcome)
+    if outcome.startswith("**stops**"):
+        assert status == 1 and "smaller learning rate" in err and "Final" not in out, err[-500:]
+        assert all(text in err for text in quoted), (quoted, err[-500:])
+    else:
+        assert outcome.startswith("**trains to the end** (exit 0)") and status is None, err[-500:]
+        assert all(text in out for text in quoted), (quoted, out[-500:])
+        final = [float(value) for value in re.findall(r"^Final accuracy was ([\d.]+)$", out, re.M)]
+        for side, bound in re.findall(r"final accuracy (above|below) ([\d.]+)", outcome):
+            assert final and (final[-1] > float(bound) if side == "above" else final[-1] < float(bound)), final

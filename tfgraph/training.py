@@ -133,11 +133,26 @@ def _diverged(what, epoch, batch_index, samples_seen):
         "then run again.")
 
 
-def check_cost(cost, epoch, batch_index, samples_seen):
-    """Return `cost` as a float, or raise TrainingDiverged if it is NaN or infinite (logistic regression)."""
+#: `check_cost(..., first=)`: a full-batch descent whose cost grows past this many times its first is diverging.
+#: (At a rate that works its cost only falls; at the rate where it starts to swing, 1 for linear regression,
+#: it stays below its first.)
+GROWTH_LIMIT = 2
+
+
+def check_cost(cost, epoch, batch_index, samples_seen, first=None):
+    """Return `cost` as a float, or raise TrainingDiverged if it is NaN or infinite (logistic regression).
+
+    Given the `first` cost of a full-batch gradient descent (the regressions), a cost
+    GROWTH_LIMIT times larger stops it too: at a rate that works such a descent never
+    climbs, so it is overshooting further at every step, long before the cost overflows
+    (and a line fitted that way would be printed as if it were a result).
+    """
     cost = float(cost)
     if not math.isfinite(cost):
         raise _diverged(f"the cost became {cost}", epoch, batch_index, samples_seen)
+    if first is not None and first > 0 and cost > GROWTH_LIMIT * first:
+        raise _diverged(f"the cost grew to {cost:.3g}, more than {GROWTH_LIMIT} times its first value "
+                        f"({first:.3g}), so each step overshoots further", epoch, batch_index, samples_seen)
     return cost
 
 
