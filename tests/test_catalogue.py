@@ -29,7 +29,7 @@ from lessons import (cnn, fully_connected, linear_regression, logistic_regressio
                      multivariable_regression)
 from tfgraph import atomic, callbacks, checkpoints, cli, mnist, runs
 from tfgraph.errors import TfgraphError
-from tests.helpers import python_env, start_python
+from tests.helpers import run_python, start_python
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -201,16 +201,6 @@ def test_log_directory_that_cannot_be_written(tmp_path, capsys):
     blocker.write_text("")
     status, _, err = run_cli(fully_connected.main, ["--dry-run", "--logdir", str(blocker / "logs")], capsys)
     assert status == 1 and "Cannot create the log folder" in err and "--logdir" in err
-
-
-def test_two_runs_in_the_same_second_keep_their_own_folders(tmp_path):
-    processes = [start_python("-m", "lessons.multiplication", "--logdir", str(tmp_path), stderr=subprocess.DEVNULL)
-                 for _ in range(2)]
-    assert [process.wait(timeout=120) for process in processes] == [0, 0]
-    runs = list((tmp_path / "multiplication").iterdir())
-    assert len(runs) == 2
-    for run in runs:
-        assert len(list((run / "train").glob("events.out.tfevents.*"))) == 1
 
 
 def test_resume_with_nothing_to_resume(tmp_path, capsys):
@@ -571,12 +561,10 @@ def test_resuming_a_run_folder_that_cannot_be_written(capsys):
 
 def test_a_name_the_locale_cannot_encode_is_one_paragraph(tmp_path):
     logdir = os.fsencode(str(tmp_path)) + "/r\u00e9sultats".encode("utf-8")
-    process = subprocess.run([sys.executable, "-m", "lessons.multiplication", b"--logdir", logdir],
-                             env=python_env({"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}),
-                             cwd=ROOT, capture_output=True, timeout=120)
-    err = process.stderr.decode("utf-8", "replace")
-    assert process.returncode == 2 and "Traceback" not in err
-    assert "--logdir: the name" in err and "export LC_ALL=C.UTF-8" in err
+    process = run_python("-m", "lessons.multiplication", "--logdir", logdir, timeout=120,
+                         env={"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"})
+    assert process.returncode == 2 and "Traceback" not in process.stderr
+    assert "--logdir: the name" in process.stderr and "export LC_ALL=C.UTF-8" in process.stderr
     assert files_under(tmp_path) == []
 
 

@@ -1,11 +1,12 @@
 """A quiet, fast start: TensorFlow imported on first use, its start-up noise filtered, real errors kept."""
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
 from tfgraph import quiet
-from tests.helpers import run_python
+from tests.helpers import run_python, start_python
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_LOG = ("I0000 ", "W0000 ", "E0000 ")  # how absl's lines begin
@@ -19,6 +20,7 @@ def test_a_lesson_starts_with_its_own_line_and_no_tensorflow_noise(tmp_path):
     assert not any(line.startswith(STARTUP_LOG) for line in process.stderr.splitlines()), process.stderr
 
 
+@pytest.mark.slow
 def test_tfgraph_verbose_shows_everything(tmp_path):
     process = run_python("-m", "lessons.multiplication", "--logdir", str(tmp_path), env={"TFGRAPH_VERBOSE": "1"})
     assert process.returncode == 0, process.stderr
@@ -60,6 +62,7 @@ def test_the_stand_in_becomes_tensorflow_on_first_use():
     assert process.stderr == ""
 
 
+@pytest.mark.slow
 def test_real_tensorflow_errors_and_warnings_still_reach_the_user():
     process = run_python(code="""
         import lessons
@@ -133,3 +136,38 @@ def test_a_failed_import_is_reported_once_in_one_paragraph(tmp_path):
     assert process.stderr.count(REASON) == 1
     assert process.stderr.count("TensorFlow could not be imported (ImportError: libtensorflow_framework.so.2") == 1
     assert not (tmp_path / "logs").exists()
+
+
+def tensorboard_start_lines(logdir, *flags, env=None):
+    """The lines `tensorboard --logdir logdir flags...` writes before its address line, and that line."""
+    process = start_python("-m", "tensorboard.main", "--logdir", str(logdir), "--host", "127.0.0.1", "--port", "0",
+                           *flags, env=env)
+    watchdog = threading.Timer(180, process.kill)
+    watchdog.start()
+    try:
+        lines = []
+        for line in process.stderr:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("TensorBoard ") and " at http://" in line:
+                return lines[:-1], lines[-1]
+        raise AssertionError(f"TensorBoard never said where it serves:\n{lines}")
+    finally:
+        watchdog.cancel()
+        process.terminate()
+        process.wait(timeout=60)
+        process.stderr.close()
+        process.stdout.close()
+
+
+@pytest.mark.slow
+def test_tensorboards_own_start_up_messages_are_the_ones_the_troubleshooting_page_names(tmp_path):
+    named = ("All log messages before absl::InitializeLog()", "oneDNN custom operations are on",
+             "Could not find cuda drivers")
+    lines, address = tensorboard_start_lines(tmp_path)
+    unexplained = [line for line in lines if line.strip() and not any(known in line for known in quiet.NOISE)
+                   and not line.startswith(("NOTE: Using experimental fast data loading", '    "--load_fast=false"',
+                                            "    https://github.com/tensorflow/tensorboard"))]
+    assert not unexplained, unexplained
+    assert address.startswith("TensorBoard ") and "127.0.0.1" in address
+    lines, _ = tensorboard_start_lines(tmp_path, "--load_fast=false", env={"TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert lines and all(any(known in line for known in named) for line in lines if line.strip()), lines
