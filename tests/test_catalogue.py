@@ -27,7 +27,7 @@ import tensorflow as tf
 
 from lessons import (cnn, fully_connected, linear_regression, logistic_regression, modern_net, multiplication,
                      multivariable_regression)
-from tfgraph import atomic, callbacks, checkpoints, cli, mnist, runs
+from tfgraph import atomic, callbacks, checkpoints, cli, mnist, runs, summaries
 from tfgraph.errors import TfgraphError
 from tests.helpers import run_python, start_python
 
@@ -605,14 +605,14 @@ def test_head_on_a_lessons_output_ends_it_quietly(tmp_path):
 
 def test_noise_too_large_for_float32_is_not_blamed_on_the_learning_rate(tmp_path, capsys):
     status, _, err = run_cli(linear_regression.main, ["--noise", "1e20", "--logdir", str(tmp_path)], capsys)
-    assert status == 1 and "--noise 1e+20" in err and "whatever the learning rate" in err
+    assert status == 1 and "--noise 1e+20" in err and "whatever the learning rate" in err and "about 1e+17" in err
     assert "smaller learning rate" not in err and files_under(tmp_path) == []
     status, out, _ = run_cli(linear_regression.main, ["--noise", "1e17", "--logdir", str(tmp_path)], capsys)
     assert status is None and "Predicting y =" in out  # the largest noise it names still trains
 
 
 @pytest.mark.parametrize("lesson, flags, logger", [
-    (linear_regression, [*LINEAR, "--epochs", "5"], (linear_regression.summaries, "add_scalars")),
+    (linear_regression, [*LINEAR, "--epochs", "5"], (summaries, "add_scalars")),
     (fully_connected, ["--sample", "--epochs", "2", "--batch-size", "1000", "--test-size", "100"],
      (callbacks, "add_scalars")),
 ])

@@ -80,12 +80,17 @@ def filtered_stderr(noise=NOISE):
     """
     sys.stderr.flush()
     try:
+        saved = os.dup(2)
+    except OSError:  # no terminal to write to: nothing to filter
+        yield
+        return
+    try:
         flt = subprocess.Popen([sys.executable, "-I", "-S", "-c", _FILTER, *noise], stdin=subprocess.PIPE,
                                stdout=subprocess.DEVNULL)
     except (OSError, ValueError):  # no interpreter to start (an embedded Python): nothing is filtered
+        os.close(saved)
         yield
         return
-    saved = os.dup(2)
     os.dup2(flt.stdin.fileno(), 2)
     try:
         yield
