@@ -345,7 +345,7 @@ def train_and_log(args, model):
     train_step = make_train_step(model, optimizer, args.keep_conv, args.keep_hidden)
     tf1_graph, traced = cnn.build_graph(args)[0], train_step.get_concrete_function().graph
     print_op_counts(tf1_graph, traced)
-    settings = {"graph_only": 1} if args.graph_only else {
+    settings = {} if args.graph_only else {  # a --graph-only folder is named `...,graph-only` (runs.open_run)
         "lr": args.learning_rate, "keep_conv": args.keep_conv, "keep_hidden": args.keep_hidden,
         "block3_dropout": int(args.block3_dropout), "seed": args.seed}
     with runs.open_run(args, None, settings) as run:

@@ -180,6 +180,9 @@ class Run:
             self._lock = None
         if _identity(self.dir) != self._identity and not error_in_flight:
             raise RunFolderGone(self.dir)
+        if self.flags is not None and not error_in_flight:  # a loop that restored its checkpoint itself
+            write_json_atomically(self.dir / "run.json", self.flags)
+            self.flags = None
         if problems and not error_in_flight:
             message = str(getattr(problems[0], "message", None) or problems[0]).strip().splitlines()[0][:200]
             raise TfgraphError(
