@@ -32,7 +32,6 @@ the chief checks accuracy every --how-often of its own steps.
 # ## Setup
 
 # %%
-import argparse
 import contextlib
 import math
 import time
@@ -78,7 +77,9 @@ def parse_args(argv=None):
     parser.add_argument("--task-index", type=int, default=0, help="with --job-name, this task's index (default: 0)")
     parser.add_argument("--ps-hosts", default="", help="with --job-name, the ps tasks: host:port,...")
     parser.add_argument("--worker-hosts", default="", help="with --job-name, the worker tasks: host:port,...")
-    parser.add_argument("--run-dir", default=None, help=argparse.SUPPRESS)  # the launcher's run, for its chief
+    parser.add_argument("--run-dir", default=None,
+                        help="the chief's run folder, continued if it holds checkpoints: what a restarted "
+                             "chief needs (default: a new folder under --logdir)")
     cli.add_common_flags(parser)
     args = cli.parse_args(parser, argv)
     if args.job_name is None and tf_config.given():
@@ -262,15 +263,19 @@ def run_task(args):
 
 
 def open_chief_run(args, graph, num_train):
-    """The chief's TensorBoard run: the launcher's folder (--run-dir), or a new one, or --resume's."""
-    if args.run_dir is None and not args.resume:
+    """The chief's TensorBoard run: a new folder, --resume's, or --run-dir's (continued if it has checkpoints)."""
+    if args.run_dir is None:
+        if args.resume:
+            check_not_finished(args.resume, last_global_step(args, num_train)[0], args.num_epochs)
         return runs.open_run(args, graph)
-    run_dir = Path(args.run_dir or args.resume)
+    run_dir = Path(args.run_dir)
     check_not_finished(run_dir, last_global_step(args, num_train)[0], args.num_epochs)
     resuming = bool(chief_checkpoints.saved_steps(run_dir / "checkpoints"))
-    command = f"python -m lessons.distributed --logdir {args.logdir} --resume {run_dir}"
-    run = runs.open_run(args, graph) if args.resume else runs.Run(run_dir, graph, resuming=resuming,
-                                                                   resume_command=command)
+    run = runs.Run(run_dir, graph, resuming=resuming,
+                   resume_command=f"python -m lessons.distributed --logdir {args.logdir} --resume {run_dir}")
+    if not (run_dir / "run.json").exists():  # a chief started with --run-dir by a cluster manager
+        atomic.write_json_atomically(run_dir / "run.json", {"lesson": args.lesson, "argv": args.argv,
+                                                            "tensorflow": tf.__version__})
     if not run.resuming:
         summaries.write_hparams(run.dir, {key: value for key, value in vars(args).items()
                                           if key not in runs.NOT_HYPERPARAMETERS
