@@ -34,6 +34,7 @@ class Lesson:
                                     env=env, stderr=subprocess.STDOUT, bufsize=1)
         self.pid = self.process.pid
         self.lines, self.changed = [], threading.Condition()
+        self.position = 0  # the line after the last match of wait_for
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
