@@ -177,7 +177,11 @@ def check_a_copy_resumes_its_own_checkpoints(tmp_path, original):
     newest, previous = saved_steps(copy / "checkpoints")[:2]
     data, = (copy / "checkpoints").glob(f"model.ckpt-{newest}.data-*")
     data.write_bytes(b"\0" * data.stat().st_size)
-    before = digests(original)
+    before, copied = digests(original), digests(copy)
+    lesson = start(tmp_path / "b", "--num-hidden", "100", resume=copy)  # another graph: refused, nothing changed
+    assert lesson.finish() == 1 and "[cluster]" not in lesson.output
+    assert lesson.last_line().startswith(f"error: --resume continues {copy} with --num-hidden changed")
+    assert digests(copy) == copied
     lesson = start(tmp_path / "b", "--epochs", epochs_to_finish_soon(copy), resume=copy)
     assert_continues_from = int(lesson.wait_for(r"\[worker 0\] worker 0 starts at global step (\d+) of").group(1))
     assert assert_continues_from == previous

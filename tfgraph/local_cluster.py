@@ -68,7 +68,7 @@ class LocalCluster:
         """Print each line task `name` writes, prefixed with its name; remember its last error paragraph."""
         for line in process.stdout:
             if line.startswith(("error: ", "stopped: ")):
-                self.last_error[name] = line.strip()
+                self.last_error[name] = line.split(": ", 1)[1].strip()
             try:
                 print(f"[{name}] {line}", end="", flush=True)
             except OSError:
