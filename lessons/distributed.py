@@ -176,6 +176,8 @@ def build_graph(args, task_index=0):
             optimizer = tf1.train.SyncReplicasOptimizer(
                 optimizer, replicas_to_aggregate=args.replicas_to_aggregate, total_num_replicas=args.workers)
         ops = training.classifier_ops(model, Y, cluster.StepCounting(optimizer, global_step))
+        if args.sync:  # only its session hook runs it: a worker refused before its session would warn
+            optimizer.ready_for_local_init_op.mark_used()
         with tf.name_scope("init"):  # the settings the chief publishes on the ps, and what the others poll
             agreement = cluster.Agreement(agreed_settings(args))
             local_init = tf.group(tf1.train.Scaffold.default_local_init_op(),

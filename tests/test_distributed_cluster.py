@@ -32,7 +32,8 @@ def started():
 
 def worker_steps(output):
     """{worker index: steps it made}, from each worker's closing line."""
-    return {int(index): int(steps) for index, steps in re.findall(r"\] worker (\d+): (\d+) steps in", output)}
+    return {int(index): int(steps) for index, steps in re.findall(r"(?:^|\] )worker (\d+): (\d+) steps in",
+                                                                           output, re.M)}
 
 
 def test_sync_run_ends_at_its_last_step(tmp_path):

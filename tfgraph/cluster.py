@@ -13,6 +13,7 @@ flags stops instead of silently training the chief's variables.
 import errno
 import json
 import math
+import os
 import socket
 import time
 
@@ -99,11 +100,12 @@ def check_port_free(host):
                 "or give this task another port in --ps-hosts/--worker-hosts, on every machine.") from None
 
 
-def wait_for_hosts(hosts, timeout):
+def wait_for_hosts(hosts, timeout, lost=False):
     """Return once every `host:port` accepts a connection; a TfgraphError after `timeout` s (distributed lesson).
 
     A name that does not resolve is retried too (a cluster manager's names appear as
-    its tasks start), and reported as such if it still does not at the end.
+    its tasks start), and reported as such if it still does not at the end. `lost`:
+    the hosts answered before and stopped during training.
     """
     deadline = time.monotonic() + timeout
     waiting = list(hosts)
@@ -123,6 +125,11 @@ def wait_for_hosts(hosts, timeout):
                     f"The host name {name!r} of {waiting[0]} does not resolve to an address ({unresolved.strerror}), "
                     f"still after {timeout:g} seconds (--timeout). Check its spelling in --ps-hosts/--worker-hosts "
                     "(or TF_CONFIG), or give an IP address.")
+            if lost:
+                raise TfgraphError(
+                    f"The ps task {waiting[0]} stopped answering during training and was not back within "
+                    f"{timeout:g} seconds (--timeout). Restart it (a cluster manager does), then the chief with "
+                    "--resume: it continues from its last checkpoint.")
             raise TfgraphError(
                 f"{waiting[0]} did not answer within {timeout:g} seconds (--timeout). Start that task "
                 "first (its machine runs the lesson with its --job-name and --task-index), check the "
@@ -131,7 +138,13 @@ def wait_for_hosts(hosts, timeout):
 
 
 def start_server(ps_hosts, worker_hosts, job_name, task_index):
-    """This task's gRPC server in the cluster (tf.distribute.Server), its port checked first (distributed lesson)."""
+    """This task's gRPC server in the cluster (tf.distribute.Server), its port checked first (distributed lesson).
+
+    Its calls to a task that is gone fail at once (`GRPC_FAIL_FAST`) instead of waiting
+    for it to come back, which would leave a worker stuck closing its session after a
+    ps died: the lesson's own waits for a task are bounded by --timeout.
+    """
+    os.environ.setdefault("GRPC_FAIL_FAST", "true")
     check_task(ps_hosts, worker_hosts, job_name, task_index)
     check_port_free((ps_hosts if job_name == "ps" else worker_hosts)[task_index])
     spec = tf.train.ClusterSpec({"ps": ps_hosts, "worker": worker_hosts})
@@ -227,6 +240,7 @@ class ClusterSessionCreator:
         self.server, self.scaffold, self.agreement, self.is_chief = server, scaffold, agreement, is_chief
         self.task, self.ps_hosts, self.config, self.timeout = task, ps_hosts, config, timeout
         self.before_restore = before_restore  # the chief's: called before each restore (checkpoint checks)
+        self.sessions = 0  # created so far: the next one follows a lost ps task
         if is_chief:
             self.creator = tf1.train.ChiefSessionCreator(scaffold=scaffold, master=server.target, config=config,
                                                          checkpoint_dir=checkpoint_dir)
@@ -236,7 +250,8 @@ class ClusterSessionCreator:
 
     def create_session(self):
         """A new session on this task's server, once the ps (and, for a worker, the chief) is ready."""
-        wait_for_hosts(self.ps_hosts, self.timeout)
+        wait_for_hosts(self.ps_hosts, self.timeout, lost=self.sessions > 0)
+        self.sessions += 1
         if self.is_chief:
             if self.before_restore is not None:
                 self.before_restore()
