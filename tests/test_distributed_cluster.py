@@ -105,7 +105,7 @@ def test_by_hand_workers_must_agree_with_the_chief_and_a_killed_ps_stops_both(tm
     assert time.monotonic() - killed < 10 + FEW
     assert_all_gone([lesson.pid for lesson in started], ports)
     run_dir = only_run(tmp_path)
-    assert run_dir.name.split(",", 1)[1] == "epochs=50,how-often=10,workers=16,sample"  # no host in the name
+    assert run_dir.name.split(",", 1)[1] == "epochs=50,how-often=10,sample,workers=16"  # no host in the name
 
 
 def tf_config(cluster_hosts, kind, index):
