@@ -14,11 +14,9 @@ restores, and the other workers wait for it.
 
 Without `--job-name` the lesson starts a whole cluster on this machine (`--ps 1
 --workers 2`, free ports of 127.0.0.1) and stops every process at the end, on Ctrl-C
-(after the chief saves a checkpoint) and when one fails. With `--job-name ps|worker
---task-index N --ps-hosts ... --worker-hosts ...`, or with the `TF_CONFIG` variable a
-cluster manager sets, it runs one task of a real cluster, as TensorFlow 1's official
-distributed MNIST example did (docs/distributed.md has a two-machine recipe and a
-Kubernetes TFJob).
+(after the chief's checkpoint) and when one fails. With `--job-name ps|worker
+--task-index N --ps-hosts ... --worker-hosts ...` (TensorFlow 1's official example) or
+a cluster manager's `TF_CONFIG`, it runs one task of a real cluster (docs/distributed.md).
 
 Asynchronous by default: each worker applies its own gradients whenever it has them,
 reading weights other workers may have moved since (staleness). `--sync` wraps the
@@ -32,7 +30,6 @@ the chief checks accuracy every --how-often of its own steps.
 # ## Setup
 
 # %%
-import contextlib
 import math
 import time
 from pathlib import Path
@@ -41,15 +38,11 @@ from types import SimpleNamespace
 import numpy as np
 import tensorflow as tf
 
-from tfgraph import (atomic, chief_checkpoints, cli, cluster, local_cluster, plotting, runs, summaries, task_lifetime,
-                     tf_config, training)
+from tfgraph import atomic, chief_checkpoints, cli, cluster, local_cluster, plotting, runs, summaries, task_lifetime, training
 from tfgraph.errors import TfgraphError
-from tfgraph.resume import AlreadyFinished
 
 tf1 = tf.compat.v1
 
-#: Flags that say where the tasks are, not what the run learns: never in a run's name.
-CLUSTER_FLAGS = {"ps-hosts", "worker-hosts", "job-name", "task-index", "run-dir", "timeout"}
 #: Flags a resumed run keeps: they shape the graph or what a step means.
 KEPT_ON_RESUME = {"num_hidden": "--num-hidden", "batch_size": "--batch-size", "sync": "--sync",
                   "replicas_to_aggregate": "--replicas-to-aggregate", "sample": "--sample"}
@@ -81,18 +74,7 @@ def parse_args(argv=None):
                         help="the chief's run folder, continued if it holds checkpoints: what a restarted "
                              "chief needs (default: a new folder under --logdir)")
     cli.add_common_flags(parser)
-    args = cli.parse_args(parser, argv)
-    if args.job_name is None and tf_config.given():
-        args.ps_hosts, args.worker_hosts, args.job_name, args.task_index = tf_config.read()
-    args.ps_hosts = cluster.split_hosts(args.ps_hosts, "--ps-hosts")
-    args.worker_hosts = cluster.split_hosts(args.worker_hosts, "--worker-hosts")
-    if args.job_name:
-        cluster.check_task(args.ps_hosts, args.worker_hosts, args.job_name, args.task_index)
-        args.ps, args.workers = len(args.ps_hosts), len(args.worker_hosts)
-    args.non_default = {key: value for key, value in args.non_default.items() if key not in CLUSTER_FLAGS}
-    if args.job_name:  # the cluster's size, as the launcher's --ps and --workers would name it
-        args.non_default.update((key, getattr(args, key)) for key in ("ps", "workers")
-                                if getattr(args, key) != parser.get_default(key))
+    args = cluster.resolve_task(parser, cli.parse_args(parser, argv))  # the task flags, else TF_CONFIG's task
     if args.resume:
         check_kept_flags(parser, args)
     args.replicas_to_aggregate = args.replicas_to_aggregate or args.workers
@@ -202,7 +184,7 @@ def launch(args):
     run_dir = Path(args.resume) if args.resume else runs.make_run_dir(args.logdir, args.lesson, args.non_default)
     continue_command = f"python -m lessons.distributed --logdir {args.logdir} --resume {run_dir}"
     if args.resume:
-        check_not_finished(run_dir, last_step, args.num_epochs)
+        chief_checkpoints.check_not_finished(run_dir, last_step, args.num_epochs)
         print(f"Continuing the run in {run_dir}: the chief restores its last checkpoint")
     else:
         atomic.write_json_atomically(run_dir / "run.json", {"lesson": args.lesson, "argv": args.argv,
@@ -221,23 +203,11 @@ def launch(args):
         if outcome == "finished":
             local.wait_for([f"worker {index}" for index in range(1, args.workers)], timeout=min(args.timeout, 10))
     if outcome == "stopped":
-        steps = chief_checkpoints.saved_steps(run_dir / "checkpoints")
-        saved = f"The chief's last checkpoint is at global step {steps[0]} of {last_step}" if steps \
-            else "No checkpoint was saved yet, so it starts from the beginning"
-        raise local_cluster.Stopped(f"The cluster was stopped. {saved}. Continue with: {continue_command}",
-                                    local.stop_signal)
+        raise local_cluster.Stopped(f"The cluster was stopped. {chief_checkpoints.last_saved(run_dir, last_step)}. "
+                                    f"Continue with: {continue_command}", local.stop_signal)
     print(f"Every task stopped. TensorBoard run: {run_dir}")
     print(f"  {summaries.tensorboard_command(run_dir.parent)}")
     return run_dir
-
-
-def check_not_finished(run_dir, last_step, num_epochs):
-    """Raise AlreadyFinished (exit 0, nothing started or changed) if the run's checkpoints reached `last_step`."""
-    steps = chief_checkpoints.saved_steps(Path(run_dir) / "checkpoints")
-    if steps and steps[0] >= last_step:
-        raise AlreadyFinished(
-            f"This run already finished its {num_epochs} epoch{'' if num_epochs == 1 else 's'} (global step "
-            f"{steps[0]} of {last_step}); add --epochs N (more than {num_epochs}) to train on. Nothing was changed.")
 
 
 def run_task(args):
@@ -266,12 +236,12 @@ def run_task(args):
 
 def open_chief_run(args, graph, num_train):
     """The chief's TensorBoard run: a new folder, --resume's, or --run-dir's (continued if it has checkpoints)."""
+    if args.run_dir or args.resume:
+        chief_checkpoints.check_not_finished(args.run_dir or args.resume, last_global_step(args, num_train)[0],
+                                             args.num_epochs)
     if args.run_dir is None:
-        if args.resume:
-            check_not_finished(args.resume, last_global_step(args, num_train)[0], args.num_epochs)
         return runs.open_run(args, graph)
     run_dir = Path(args.run_dir)
-    check_not_finished(run_dir, last_global_step(args, num_train)[0], args.num_epochs)
     resuming = bool(chief_checkpoints.saved_steps(run_dir / "checkpoints"))
     run = runs.Run(run_dir, graph, resuming=resuming,
                    resume_command=f"python -m lessons.distributed --logdir {args.logdir} --resume {run_dir}")
@@ -310,7 +280,7 @@ def train(args, server, g, run, guard, data):
     started = time.perf_counter()
     with g.graph.as_default(), guard.limit(3 * args.timeout + 30, "starting its session"):
         session = tf1.train.MonitoredSession(session_creator=creator, hooks=hooks, stop_grace_period_secs=2)
-    with g.graph.as_default(), task_lifetime.StopSignals() if run else contextlib.nullcontext(NO_SIGNALS) as stop, \
+    with g.graph.as_default(), task_lifetime.StopSignals(enabled=run is not None) as stop, \
             guard.closing(session, args.timeout + 10, "closing its session") as sess:
         step = sess.run(g.global_step)  # above 0 when the chief restored a checkpoint
         print(f"worker {args.task_index} starts at global step {step} of {last_step}", flush=True)
@@ -334,10 +304,6 @@ def train(args, server, g, run, guard, data):
                                     stop.requested)
     accuracies.seconds, accuracies.samples_per_step, accuracies.last_cost = seconds, samples_per_step, cost
     return accuracies if run is not None else None
-
-
-#: A worker that is not the chief ends on a stop signal as any process does.
-NO_SIGNALS = SimpleNamespace(requested=None)
 
 
 def train_step(args, sess, g, batch_X, batch_Y, stop):

@@ -17,6 +17,7 @@ import tensorflow as tf
 
 from tfgraph.atomic import write_text_atomically
 from tfgraph.errors import TfgraphError
+from tfgraph.resume import AlreadyFinished
 
 tf1 = tf.compat.v1
 
@@ -93,6 +94,22 @@ def prepare_restore(directory, graph, flags=None):
     write_text_atomically(folder / "checkpoint", f'model_checkpoint_path: "{kept[-1]}"\n' + "".join(
         f'all_model_checkpoint_paths: "{name}"\n' for name in kept))
     return step
+
+
+def last_saved(run_dir, last_step):
+    """A sentence saying where the run's newest checkpoint stands, for a launcher's last line."""
+    steps = saved_steps(Path(run_dir) / "checkpoints")
+    return f"The chief's last checkpoint is at global step {steps[0]} of {last_step}" if steps \
+        else "No checkpoint was saved yet, so it starts from the beginning"
+
+
+def check_not_finished(run_dir, last_step, num_epochs):
+    """Raise AlreadyFinished (exit 0, nothing started or changed) if the run's checkpoints reached `last_step`."""
+    steps = saved_steps(Path(run_dir) / "checkpoints")
+    if steps and steps[0] >= last_step:
+        raise AlreadyFinished(
+            f"This run already finished its {num_epochs} epoch{'' if num_epochs == 1 else 's'} (global step "
+            f"{steps[0]} of {last_step}); add --epochs N (more than {num_epochs}) to train on. Nothing was changed.")
 
 
 class CheckpointHook:  # a SessionRunHook by its methods: subclassing would import TensorFlow for --help

@@ -19,12 +19,15 @@ import time
 
 import tensorflow as tf
 
+from tfgraph import tf_config
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
 
 #: Seconds to wait for a host or a step that does not answer, unless --timeout says otherwise.
 DEFAULT_TIMEOUT = 30.0
+#: Flags that say where a task is and how long it waits, not what the run learns: never in a run's name.
+TASK_FLAGS = {"ps-hosts", "worker-hosts", "job-name", "task-index", "run-dir", "timeout"}
 #: The longest --timeout: a day (RunOptions counts milliseconds in 64 bits; a day is plenty).
 MAX_TIMEOUT = 86400.0
 
@@ -82,6 +85,27 @@ def check_task(ps_hosts, worker_hosts, job_name, task_index):
             f"--task-index {task_index} is outside the cluster: the {job_name} job has "
             f"{len(hosts[job_name])} task(s) in --{job_name}-hosts, numbered 0 to {len(hosts[job_name]) - 1}. "
             "Give each machine the index of its own entry in that list.")
+
+
+def resolve_task(parser, args):
+    """Fill `args`' task from --job-name/--task-index/--ps-hosts/--worker-hosts, else TF_CONFIG; checked (distributed lesson).
+
+    Without either, `args` stays a launcher's. With a task, `args.ps` and
+    `args.workers` become the cluster's numbers of ps and worker tasks, and name the
+    run as the launcher's --ps and --workers would; the task flags never do.
+    """
+    if args.job_name is None and tf_config.given():
+        args.ps_hosts, args.worker_hosts, args.job_name, args.task_index = tf_config.read()
+    args.ps_hosts = split_hosts(args.ps_hosts, "--ps-hosts")
+    args.worker_hosts = split_hosts(args.worker_hosts, "--worker-hosts")
+    if args.job_name:
+        check_task(args.ps_hosts, args.worker_hosts, args.job_name, args.task_index)
+        args.ps, args.workers = len(args.ps_hosts), len(args.worker_hosts)
+    args.non_default = {key: value for key, value in args.non_default.items() if key not in TASK_FLAGS}
+    if args.job_name:
+        args.non_default.update((key, getattr(args, key)) for key in ("ps", "workers")
+                                if getattr(args, key) != parser.get_default(key))
+    return args
 
 
 def check_port_free(host):

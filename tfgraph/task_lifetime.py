@@ -61,7 +61,8 @@ class StopSignals:
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
-    def __init__(self):
+    def __init__(self, enabled=True):
+        self.enabled = enabled  # False: signals keep their usual effect (a worker that is not the chief)
         self.requested = None  # the signal number received, if any
         self._previous = {}
 
@@ -73,7 +74,7 @@ class StopSignals:
               "(Ctrl-C again to quit at once)...", file=sys.stderr, flush=True)
 
     def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
+        if self.enabled and threading.current_thread() is threading.main_thread():
             self._previous = {signum: signal.signal(signum, self._handle) for signum in self.SIGNALS}
         return self
 
