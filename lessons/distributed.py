@@ -160,11 +160,11 @@ def build_graph(args, task_index=0):
         ops = training.classifier_ops(model, Y, cluster.StepCounting(optimizer, global_step))
         if args.sync:  # only its session hook runs it: a worker refused before its session would warn
             optimizer.ready_for_local_init_op.mark_used()
-        with tf.name_scope("init"):  # the settings the chief publishes on the ps, and what the others poll
+        with tf.name_scope("init") as init:  # the settings the chief publishes on the ps, and what the others poll
             agreement = cluster.Agreement(agreed_settings(args))
             local_init = tf.group(tf1.train.Scaffold.default_local_init_op(),
                                   agreement.chief_init_op if task_index == 0 else tf.no_op())
-    with graph.as_default(), tf.name_scope("init"):
+    with graph.as_default(), tf.name_scope(init):  # the same scope, outside the placement: the saver's ops
         scaffold = tf1.train.Scaffold(saver=chief_checkpoints.make_saver(), local_init_op=local_init)
     return graph, SimpleNamespace(graph=graph, X=X, Y=Y, ops=ops, global_step=global_step, optimizer=optimizer,
                                   agreement=agreement, scaffold=scaffold)
