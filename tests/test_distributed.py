@@ -181,6 +181,22 @@ def test_a_timeout_beyond_a_day_is_a_flag_error_not_a_traceback():
     assert "Traceback" not in process.stderr
 
 
+def test_a_phase_that_hangs_ends_the_task_with_a_line_naming_it():
+    process = run_python(code="""
+        import time
+        from tfgraph.task_lifetime import Watchdog
+        guard = Watchdog("worker 3")
+        with guard.limit(5, "in a quick step"):
+            time.sleep(0.5)  # within its limit
+        print("the quick step ended", flush=True)
+        with guard.limit(1, "closing its session"):
+            time.sleep(60)  # as stuck as a C++ call Python cannot interrupt
+        print("never printed")
+        """, timeout=30)
+    assert process.returncode == 1 and process.stdout == "the quick step ended\n"
+    assert process.stderr.strip().startswith("error: worker 3 was stuck closing its session for more than 1 seconds")
+
+
 @pytest.fixture(scope="module")
 def lesson():
     from lessons import distributed

@@ -72,6 +72,20 @@ def test_sync_worker_killed_and_restarted_mid_run_trains_to_the_end(tmp_path, st
     assert_all_gone([rejoined.pid], [])
 
 
+def test_sync_chief_stops_after_the_timeout_when_a_killed_worker_stays_away(tmp_path):
+    lesson = Lesson("--sync", "--epochs", "50", "--how-often", "10", "--timeout", "5", "--logdir", str(tmp_path))
+    reach(lesson, "middle")
+    os.kill(lesson.tasks()["worker 1"], signal.SIGKILL)
+    killed = time.monotonic()
+    assert lesson.finish() == 1, lesson.output[-3000:]
+    assert time.monotonic() - killed < 5 + FEW
+    assert lesson.last_line().startswith("error: Task worker 0 stopped with exit status 1, so the cluster was stopped. "
+                                         "It said: Worker 0's training step waited more than 5 seconds (--timeout): "
+                                         "with --sync each step waits for a gradient from every replica")
+    assert "Traceback" not in lesson.output
+    assert_launch_gone(lesson)
+
+
 def by_hand(started, job, index, ps_hosts, worker_hosts, *flags):
     """Task `job index` of a cluster started by hand, with the official example's flags."""
     lesson = Lesson("--job-name", job, "--task-index", str(index), "--ps-hosts", ",".join(ps_hosts),
