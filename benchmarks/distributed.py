@@ -102,8 +102,10 @@ def measure(args, logdir):
                 per_worker[worker][1].append(int(rate))
         workers = "; ".join(f"worker {worker}: {spread(counts, '{:,}')} steps, {spread(rates, '{:,}')} samples/s"
                             for worker, (counts, rates) in sorted(per_worker.items())) or "-"
-        rows.append(f"| {label} | {spread(samples, '{:,}')} | {spread([n / t for n, t in zip(samples, seconds)], '{:,.0f}')} "
-                    f"| {spread(seconds, '{:.1f}')} | {spread(wall, '{:.0f}')} | {spread(accuracy, '{:.4f}')} | {workers} |")
+        rates = [n / t for n, t in zip(samples, seconds)]
+        rows.append(f"| {label} | {spread(samples, '{:,}')} | {spread(rates, '{:,.0f}')} "
+                    f"| {spread(seconds, '{:.1f}')} | {spread(wall, '{:.0f}')} | {spread(accuracy, '{:.4f}')} "
+                    f"| {workers} |")
     return rows
 
 

@@ -38,7 +38,8 @@ from types import SimpleNamespace
 import numpy as np
 import tensorflow as tf
 
-from tfgraph import atomic, chief_checkpoints, cli, cluster, local_cluster, plotting, runs, summaries, task_lifetime, training
+from tfgraph import (atomic, chief_checkpoints, cli, cluster, local_cluster, plotting, runs, summaries, task_lifetime,
+                     training)
 from tfgraph.errors import TfgraphError
 
 tf1 = tf.compat.v1
@@ -203,7 +204,7 @@ def launch(args):
         if outcome == "finished":
             local.wait_for([f"worker {index}" for index in range(1, args.workers)], timeout=min(args.timeout, 10))
     if outcome == "stopped":
-        raise local_cluster.Stopped(f"The cluster was stopped. {chief_checkpoints.last_saved(run_dir, last_step)}. "
+        raise task_lifetime.Stopped(f"The cluster was stopped. {chief_checkpoints.last_saved(run_dir, last_step)}. "
                                     f"Continue with: {continue_command}", local.stop_signal)
     print(f"Every task stopped. TensorBoard run: {run_dir}")
     print(f"  {summaries.tensorboard_command(run_dir.parent)}")
@@ -290,8 +291,9 @@ def train(args, server, g, run, guard, data):
                 result = train_step(args, sess, g, batch_X, batch_Y, stop)
             if result is None:
                 break  # a stop signal ended a step that waited for other workers
-            cost, step = training.check_cost(result[0], step * samples_per_step // len(train_X), steps,
-                                             step * samples_per_step), result[1]
+            step = result[1]
+            samples = step * samples_per_step
+            cost = training.check_cost(result[0], samples // len(train_X), steps, samples)
             steps += 1
             if run is not None and steps % args.how_often == 0 and not sess.should_stop():
                 record_accuracy(args, sess, g, run, accuracies, step, samples_per_step, cost, (test_X, test_Y))
@@ -299,7 +301,7 @@ def train(args, server, g, run, guard, data):
     print(f"worker {args.task_index}: {steps} steps in {seconds:.1f} s, "
           f"{steps * args.batch_size / seconds:.0f} samples/s", flush=True)
     if stop.requested:
-        raise local_cluster.Stopped(f"Training stopped at global step {saver.saved} of {last_step}; a checkpoint is "
+        raise task_lifetime.Stopped(f"Training stopped at global step {saver.saved} of {last_step}; a checkpoint is "
                                     f"saved in {run.dir / 'checkpoints'}. Continue with: {run.resume_command}",
                                     stop.requested)
     accuracies.seconds, accuracies.samples_per_step, accuracies.last_cost = seconds, samples_per_step, cost
@@ -315,8 +317,8 @@ def train_step(args, sess, g, batch_X, batch_Y, stop):
     except tf.errors.DeadlineExceededError:
         if stop.requested:
             return None
-        why = ("with --sync each step waits for a gradient from every replica, and one of them is gone or slow"
-               if args.sync else "a parameter server stopped answering")
+        why = "with --sync each step waits for a gradient from every replica, and one of them is gone or slow" \
+            if args.sync else "a parameter server stopped answering"
         raise TfgraphError(
             f"Worker {args.task_index}'s training step waited more than {args.timeout:g} seconds (--timeout): "
             f"{why}. Restart the missing task (the chief resumes from its checkpoint), or allow longer "
@@ -339,8 +341,7 @@ def record_accuracy(args, sess, g, run, accuracies, step, samples_per_step, cost
     accuracies.record(samples, sess.run(g.ops.accuracy_operation, {g.X: test_X[rows], g.Y: test_Y[rows]}))
     summaries.add_scalars(run.train, samples, cost=cost)
     summaries.add_scalars(run.test, samples, accuracy=accuracies[-1])
-    print(f"global step {step}: cost {cost:.4f}, test accuracy {accuracies[-1]:.4f}",
-          flush=True)
+    print(f"global step {step}: cost {cost:.4f}, test accuracy {accuracies[-1]:.4f}", flush=True)
 
 
 # %% [markdown]

@@ -4,9 +4,7 @@
 are shared with the slow fault tests in test_distributed_faults.py and test_distributed_cluster.py.
 """
 import json
-import os
 import re
-import signal
 import socket
 import subprocess
 import threading

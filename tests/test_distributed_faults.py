@@ -152,7 +152,8 @@ def test_sigint_sigterm_sighup_and_kill_9_to_the_launcher_and_a_copied_run(tmp_p
         lesson.process.send_signal(stop)
         assert_ends_in_time(lesson, time.monotonic(), status)
         saved = saved_steps(run_dir / "checkpoints")[0]
-        assert f"[worker 0] stopped: Training stopped at global step {saved} of 5000; a checkpoint is saved" in lesson.output
+        assert f"[worker 0] stopped: Training stopped at global step {saved} of 5000; a checkpoint is saved" \
+            in lesson.output
         assert lesson.last_line() == (f"stopped: The cluster was stopped. The chief's last checkpoint is at global "
                                       f"step {saved} of 5000. Continue with: python -m lessons.distributed "
                                       f"--logdir {tmp_path / 'a'} --resume {run_dir}")
@@ -171,7 +172,7 @@ def test_sigint_sigterm_sighup_and_kill_9_to_the_launcher_and_a_copied_run(tmp_p
 
 
 def check_a_copy_resumes_its_own_checkpoints(tmp_path, original):
-    """A copy of the run, its newest checkpoint damaged, resumes from its own previous one; the original is untouched."""
+    """A copy of the run, its newest checkpoint damaged, resumes from its own previous one; the original stays."""
     copy = tmp_path / "b" / "distributed" / original.name
     shutil.copytree(original, copy)
     newest, previous = saved_steps(copy / "checkpoints")[:2]

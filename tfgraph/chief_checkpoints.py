@@ -113,7 +113,7 @@ def check_not_finished(run_dir, last_step, num_epochs):
 
 
 class CheckpointHook:  # a SessionRunHook by its methods: subclassing would import TensorFlow for --help
-    """Save the chief's checkpoint when its session starts, every `every_seconds`, and when it ends (distributed lesson).
+    """Save the chief's checkpoint as its session starts, every `every_seconds`, and at its end (distributed lesson).
 
     TensorFlow's own CheckpointSaverHook also writes the graph and an event file into
     the checkpoint folder, which TensorBoard then shows as a second run; this one

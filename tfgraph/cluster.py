@@ -88,7 +88,7 @@ def check_task(ps_hosts, worker_hosts, job_name, task_index):
 
 
 def resolve_task(parser, args):
-    """Fill `args`' task from --job-name/--task-index/--ps-hosts/--worker-hosts, else TF_CONFIG; checked (distributed lesson).
+    """Fill `args`' task from the task flags, else from TF_CONFIG, and check it (distributed lesson).
 
     Without either, `args` stays a launcher's. With a task, `args.ps` and
     `args.workers` become the cluster's numbers of ps and worker tasks, and name the
@@ -190,7 +190,7 @@ def session_config(job_name, task_index, timeout=None):
 
 
 def serve_forever():
-    """Keep a ps task's process alive while its server serves (Ctrl-C and SIGTERM stop it; `join` would ignore Ctrl-C)."""
+    """Keep a ps task's process alive while its server serves (Ctrl-C stops it; `join` would ignore Ctrl-C)."""
     while True:
         time.sleep(0.5)
 
@@ -211,7 +211,7 @@ class StepCounting:
 
 
 class Agreement:
-    """The settings every task must share, which the chief publishes on the ps and each worker checks (distributed lesson).
+    """The settings every task must share: the chief publishes them on the ps, each worker checks (distributed lesson).
 
     `settings` maps flags (`--num-hidden`) to this task's values. The variable is in no
     collection: it is not saved in checkpoints, the chief sets it each time its session
@@ -231,7 +231,8 @@ class Agreement:
     def check(self, published, task):
         """Raise a TfgraphError naming each flag whose value differs from the chief's `published` settings."""
         chief = json.loads(published.decode() if isinstance(published, bytes) else published)
-        differing = [flag for flag in sorted(set(chief) | set(self.settings)) if chief.get(flag) != self.settings.get(flag)]
+        differing = [flag for flag in sorted(set(chief) | set(self.settings))
+                     if chief.get(flag) != self.settings.get(flag)]
         if differing:
             listed = "; ".join(f"{flag} is {_flag_value(chief.get(flag))} on the chief and "
                                f"{_flag_value(self.settings.get(flag))} here" for flag in differing)

@@ -25,14 +25,6 @@ from tfgraph.task_lifetime import LAUNCHER_PID
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-class Stopped(TfgraphError):
-    """The launcher was asked to stop (Ctrl-C, SIGTERM, SIGHUP): it exits with 128 + the signal's number."""
-
-    def __init__(self, message, signum):
-        super().__init__(message)
-        self.exit_status = 128 + signum
-
-
 class LocalCluster:
     """Tasks of one cluster run as local processes, each in its own process group (distributed lesson).
 

@@ -22,6 +22,8 @@ import sys
 import threading
 import time
 
+from tfgraph.errors import TfgraphError
+
 #: The environment variable through which the launcher tells a task its pid.
 LAUNCHER_PID = "TFGRAPH_LAUNCHER_PID"
 #: prctl's option "send me this signal when my parent dies" (linux/prctl.h).
@@ -50,6 +52,14 @@ def _watch_parent(launcher, poll):
     while os.getppid() == launcher:
         time.sleep(poll)
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+class Stopped(TfgraphError):
+    """A stop signal (Ctrl-C, SIGTERM, SIGHUP) ended training after a checkpoint: exit 128 + the signal's number."""
+
+    def __init__(self, message, signum):
+        super().__init__(message)
+        self.exit_status = 128 + signum
 
 
 class StopSignals:
