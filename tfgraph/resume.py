@@ -3,10 +3,11 @@
 `resume_args` turns `--resume [RUN_DIR]` into the run folder and its saved flags
 (those given now win, and are saved only once training restarts: `runs.Run.restart_at`).
 The rest saves and restores the training itself. A checkpoint is the session's
-variables plus where the loop stood (`tfgraph.checkpoints` writes both). Saved every `run.checkpoints.every_seconds` (at an accuracy check), on
-Ctrl-C (at the next batch boundary) and at the end, it lets a killed or interrupted run
-continue with `--resume` and end, on the CPU, bit for bit where an uninterrupted run
-ends: the random streams of the epoch's order and of the test subsets are saved too.
+variables plus where the loop stood (`tfgraph.checkpoints` writes both). Saved every
+`run.checkpoints.every_seconds` (at an accuracy check), on Ctrl-C (at the next batch
+boundary) and at the end, it lets a killed or interrupted run continue with `--resume`
+and end, on the CPU, bit for bit where an uninterrupted run ends: the random streams of
+the epoch's order and of the test subsets are saved too.
 """
 import json
 import shlex

@@ -64,8 +64,8 @@ def run_name(settings=None, now=None):
     stamp = (now or datetime.datetime.now()).strftime("%Y%m%d-%H%M%S")
     parts = [stamp]
     for key, value in (settings or {}).items():
-        value = f"{value:g}" if isinstance(value, float) else str(value).replace(os.sep, "_")
-        parts.append(key if value == "True" else f"{key}={_short(value, LONGEST_VALUE)}")
+        text = f"{value:g}" if isinstance(value, float) else str(value).replace(os.sep, "_")
+        parts.append(key if value is True else f"{key}={_short(text, LONGEST_VALUE)}")
     return _short(",".join(parts), LONGEST_NAME)
 
 
