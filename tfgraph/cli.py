@@ -331,7 +331,7 @@ def _explain_errors(main, argv):
     """Call `main(argv)`, turning the errors a learner can act on into one paragraph and an exit status."""
     try:
         main(argv)
-    except TfgraphError as error:
+    except (TfgraphError, quiet.TensorFlowImportError) as error:
         status = getattr(error, "exit_status", 1)
         if status == 0:
             print(error)

@@ -27,8 +27,6 @@ import subprocess
 import sys
 import types
 
-from tfgraph.errors import TfgraphError
-
 #: Lines TensorFlow writes while starting that tell a learner nothing they can act on.
 NOISE = (
     "All log messages before absl::InitializeLog() is called",
@@ -102,8 +100,8 @@ def filtered_stderr(noise=NOISE):
         flt.wait()
 
 
-class TensorFlowImportError(TfgraphError, ImportError):
-    """TensorFlow is installed but could not be imported."""
+class TensorFlowImportError(ImportError):
+    """TensorFlow is installed but could not be imported; the message is one paragraph (`cli.run` prints it alone)."""
 
 
 def import_tensorflow():
