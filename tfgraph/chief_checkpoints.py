@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from tfgraph.atomic import write_text_atomically
 from tfgraph.errors import TfgraphError
-from tfgraph.resume import AlreadyFinished
+from tfgraph.runs import AlreadyFinished
 
 tf1 = tf.compat.v1
 

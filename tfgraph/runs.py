@@ -327,6 +327,9 @@ class AlreadyFinished(TfgraphError):
 
 def _check_not_finished(run, num_epochs):
     """Find the run's newest readable checkpoint; raise AlreadyFinished if it has trained `num_epochs` already."""
+    folder = run.checkpoints.dir
+    if not any(folder.glob("position-*.json")) and any(folder.glob("model.ckpt-*")):
+        return  # a MonitoredSession's checkpoints (the distributed chief's), which its own loop checks
     epochs = run.checkpoints.require_latest()[1].get("epoch")
     if not isinstance(epochs, int) or num_epochs is None or epochs < num_epochs:
         return
