@@ -145,7 +145,7 @@ def digests(folder):
 
 
 def test_sigint_sigterm_sighup_and_kill_9_to_the_launcher_and_a_copied_run(tmp_path):
-    lesson = start(tmp_path / "a", "--epochs", "50")
+    lesson = start(tmp_path / "a", "--epochs", "50", "--workers", "1")  # the chief and the ps: what a stop involves
     reach(lesson, "middle")
     run_dir = only_run(tmp_path / "a")
     for stop, status in ((signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)):
