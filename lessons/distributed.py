@@ -187,9 +187,8 @@ def launch(args):
     if args.resume:
         chief_checkpoints.check_not_finished(run_dir, last_step, args.num_epochs)
         print(f"Continuing the run in {run_dir}: the chief restores its last checkpoint")
-    else:
-        atomic.write_json_atomically(run_dir / "run.json", {"lesson": args.lesson, "argv": args.argv,
-                                                                "tensorflow": tf.__version__})
+    atomic.write_json_atomically(run_dir / "run.json", {"lesson": args.lesson, "argv": args.argv,  # a resume's too
+                                                        "tensorflow": tf.__version__})
     hosts = [f"127.0.0.1:{port}" for port in cluster.free_ports(args.ps + args.workers)]
     ps_hosts, worker_hosts = ",".join(hosts[:args.ps]), ",".join(hosts[args.ps:])
     print(f"Cluster: ps {ps_hosts}; workers {worker_hosts}", flush=True)
@@ -236,19 +235,19 @@ def run_task(args):
 
 
 def open_chief_run(args, graph, num_train):
-    """The chief's TensorBoard run: a new folder, --resume's, or --run-dir's (continued if it has checkpoints)."""
-    if args.run_dir or args.resume:
-        chief_checkpoints.check_not_finished(args.run_dir or args.resume, last_global_step(args, num_train)[0],
-                                             args.num_epochs)
-    if args.run_dir is None:
+    """The chief's TensorBoard run: a new folder, or --run-dir's or --resume's (continued if it has checkpoints)."""
+    if not (args.run_dir or args.resume):
         return runs.open_run(args, graph)
-    run_dir = Path(args.run_dir)
+    run_dir = Path(args.run_dir or args.resume)
+    chief_checkpoints.check_not_finished(run_dir, last_global_step(args, num_train)[0], args.num_epochs)
     resuming = bool(chief_checkpoints.saved_steps(run_dir / "checkpoints"))
     run = runs.Run(run_dir, graph, resuming=resuming,
                    resume_command=f"python -m lessons.distributed --logdir {args.logdir} --resume {run_dir}")
-    if not (run_dir / "run.json").exists():  # a chief started with --run-dir by a cluster manager
-        atomic.write_json_atomically(run_dir / "run.json", {"lesson": args.lesson, "argv": args.argv,
-                                                            "tensorflow": tf.__version__})
+    flags = {"lesson": args.lesson, "argv": args.argv, "tensorflow": tf.__version__}
+    if args.resume:
+        run.flags = flags  # the flags it continues with, saved once the checkpoint is restored
+    elif not (run_dir / "run.json").exists():  # a chief started with --run-dir by a cluster manager
+        atomic.write_json_atomically(run_dir / "run.json", flags)
     if not run.resuming:
         summaries.write_hparams(run.dir, {key: value for key, value in vars(args).items()
                                           if key not in runs.NOT_HYPERPARAMETERS
