@@ -38,9 +38,10 @@ from types import SimpleNamespace
 import numpy as np
 import tensorflow as tf
 
-from tfgraph import (atomic, chief_checkpoints, cli, cluster, local_cluster, plotting, resume, runs, summaries,
-                     task_lifetime, training)
+from tfgraph import (atomic, chief_checkpoints, cli, cluster, local_cluster, plotting, runs, summaries, task_lifetime,
+                     training)
 from tfgraph.errors import TfgraphError
+from tfgraph.resume import read_run_json, without_resume
 
 tf1 = tf.compat.v1
 
@@ -89,7 +90,7 @@ def parse_args(argv=None):
 
 def check_kept_flags(parser, args):
     """Refuse a --resume that changes a flag the run's checkpoints depend on, naming it."""
-    saved = parser.parse_args(resume.without_resume(resume.read_run_json(args.resume)["argv"]))
+    saved = parser.parse_args(without_resume(read_run_json(args.resume)["argv"]))
     saved.sample = saved.sample or saved.dry_run
     changed = [flag for key, flag in KEPT_ON_RESUME.items() if getattr(saved, key) != getattr(args, key)]
     if changed:
