@@ -172,41 +172,51 @@ def test_train_model_refuses_bad_arguments(change, message):
             training.train_model(sess, X=X, Y=Y, progress=False, **arguments)
 
 
-def test_the_cnn_lesson_reaches_its_first_training_step_through_at_most_8_files(tmp_path, capsys):
+PATH_TO_FIRST_STEP = """
+import inspect, json, sys
+from pathlib import Path
+root = Path.cwd()
+entered, reached = [], []
+
+def profile(frame, event, arg):
+    if reached or event != "call":
+        return
+    code = frame.f_code
+    if code.co_name == "run" and frame.f_back is not None and frame.f_back.f_code.co_name == "train_model":
+        reached.append(frame.f_back.f_code.co_filename)  # the training step's sess.run
+        return
+    path = Path(code.co_filename)
+    if code.co_flags & inspect.CO_OPTIMIZED and path.is_relative_to(root) \\
+            and path.parts[len(root.parts)] in ("tfgraph", "lessons") \\
+            and not path.name.startswith(("mnist", "quiet")) and path not in entered:
+        entered.append(path)
+
+from lessons import cnn
+sys.setprofile(profile)
+cnn.main(["--dry-run", "--logdir", sys.argv[1]])
+sys.setprofile(None)
+print(json.dumps({"reached": reached, "files": [str(path.relative_to(root)) for path in entered]}))
+"""
+
+
+@pytest.mark.slow
+def test_the_cnn_lesson_reaches_its_first_training_step_through_at_most_8_files(tmp_path):
     """What a learner steps into, from `lessons.cnn.main` to the training step's `sess.run` in train_model.
 
-    Counted: the project files whose functions run on the way (module and class bodies
-    left out). Not counted: `tfgraph.mnist*`, the MNIST loader that stands in for TF1's
-    `input_data`, and `tfgraph.quiet`, which imports TensorFlow on its first use.
+    Counted, in a fresh process as a learner starts it: the project files whose functions
+    run on the way (module and class bodies left out). Not counted: `tfgraph.mnist*`, the
+    MNIST loader that stands in for TF1's `input_data`, and `tfgraph.quiet`, which imports
+    TensorFlow on its first use.
     """
-    import inspect
-    import sys
+    import json
     from pathlib import Path
 
-    from lessons import cnn
+    from tests.helpers import ROOT, run_python
 
-    root = Path(__file__).resolve().parents[1]
-    entered, reached = [], []
-
-    def profile(frame, event, arg):
-        if reached or event != "call":
-            return
-        code = frame.f_code
-        if code.co_name == "run" and frame.f_back is not None and frame.f_back.f_code.co_name == "train_model":
-            reached.append(frame.f_back.f_code.co_filename)  # the training step's sess.run
-            return
-        path = Path(code.co_filename)
-        if code.co_flags & inspect.CO_OPTIMIZED and path.is_relative_to(root) \
-                and path.parts[len(root.parts)] in ("tfgraph", "lessons") \
-                and not path.name.startswith(("mnist", "quiet")) and path not in entered:
-            entered.append(path)
-    sys.setprofile(profile)
-    try:
-        cnn.main(["--dry-run", "--logdir", str(tmp_path)])
-    finally:
-        sys.setprofile(None)
-    capsys.readouterr()
-    assert reached == [str(root / "tfgraph" / "training.py")]
-    files = [str(path.relative_to(root)) for path in entered]
+    process = run_python("-c", PATH_TO_FIRST_STEP, str(tmp_path))
+    assert process.returncode == 0, process.stderr[-2000:]
+    found = json.loads(process.stdout.strip().splitlines()[-1])
+    assert found["reached"] == [str(Path(ROOT) / "tfgraph" / "training.py")]
+    files = found["files"]
     assert files[0] == "lessons/cnn.py" and "tfgraph/training.py" in files
     assert len(files) <= 8, f"{len(files)} files before the first training step: {files}"
