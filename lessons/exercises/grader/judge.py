@@ -57,8 +57,8 @@ def warm_up(options):
     import tensorflow as tf
 
     from lessons.exercises.checkers import mnist_sample
-    names = options.get("exercises") or [exercise.name for exercise in EXERCISES]
-    described = {name: [one.description for one in checks_for(name)] for name in names}
+    described = {exercise.name: [one.description for one in checks_for(exercise.name)] for exercise in EXERCISES}
+    names = options.get("exercises") or list(described)
     mnist_sample()  # NumPy arrays only: no TensorFlow thread exists before a fork
     graph = tf.Graph()
     with graph.as_default():

@@ -28,7 +28,7 @@ STARTUP_TIMEOUT = 300.0
 #: Seconds a forked child may take to isolate itself and say hello.
 HELLO_TIMEOUT = 60.0
 #: Each sandboxed process: memory beyond what it maps at its start, tasks (threads count), file size, /tmp.
-LIMITS = {"memory": 2 * 2 ** 30, "processes": 256, "file_size": 32 * 2 ** 20, "tmp": 64 * 2 ** 20}
+LIMITS = {"memory": 2 * 2 ** 30, "processes": 128, "file_size": 32 * 2 ** 20, "tmp": 64 * 2 ** 20}
 #: Memory a file's process may use in its cgroup (where the grader can make one).
 CGROUP_MEMORY = 3 * 2 ** 30
 #: The last bytes of a process's stderr that are kept (for "its last words").
@@ -121,6 +121,7 @@ class Child:
             os.close(self.err)
             self.err = None
         self.zygote.status(self.number, 5.0)
+        self.zygote.forget(self.number)
 
 
 class Zygote:
@@ -205,7 +206,12 @@ class Zygote:
         """How child `number` ended, waiting up to `wait` s for the fork server to say; None if it did not."""
         with self.condition:
             self.condition.wait_for(lambda: number in self.ended or self.gone, timeout=wait)
-            return self.ended.pop(number, None)
+            return self.ended.get(number)
+
+    def forget(self, number):
+        """Drop what was kept about child `number`."""
+        with self.condition:
+            self.ended.pop(number, None)
 
     def close(self):
         """End the fork server (it kills its children first) and wait for its sandbox to be gone."""

@@ -39,6 +39,14 @@ _ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": 
                 "TF_CPP_MIN_LOG_LEVEL": "2", "OMP_NUM_THREADS": "2"}
 _probed = {}
 
+GIVEN_UP = ("--no-sandbox: the students' code runs as you, beside your files, your network and your processes. "
+            "It can read and change other students' work, the grader and your grades, and leave processes behind. "
+            "Use it only for code you trust.")
+
+
+class Refused(Exception):
+    """Grading that needs a sandbox, where there is none; the message says how to get one."""
+
 
 def bwrap_path():
     """The bubblewrap to use: $TFGRAPH_BWRAP if set ('none' or empty: none), else `bwrap` on the PATH."""
@@ -184,3 +192,28 @@ def start_zygote(role, mode, control_fd, exercises=()):
     process = subprocess.Popen(argv, cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=stderr, pass_fds=[control_fd], start_new_session=True)
     return process, stderr
+
+
+def owned(paths):
+    """Whether every path (not followed) belongs to the user running this."""
+    try:
+        return all(os.lstat(path).st_uid == os.geteuid() for path in paths)
+    except OSError:
+        return False
+
+
+def choose(no_sandbox, what, own):
+    """The mode to grade `what` in: bubblewrap if it works; else none for one's `own` files; else Refused."""
+    if no_sandbox:
+        print(f"Warning: {GIVEN_UP}", file=sys.stderr)
+        return NONE
+    problem = bwrap_problem()
+    if problem is None:
+        return BWRAP
+    if own:
+        return NONE
+    raise Refused(
+        f"grading {what} needs a sandbox, and {problem}. Without one, a student's code would run as you, able to "
+        f"read and change your files, other students' work and the grades. Install bubblewrap (Debian and Ubuntu: "
+        f"sudo apt-get install bubblewrap; Fedora: sudo dnf install bubblewrap), or grade in the project's "
+        f"container (docs/teachers.md, \"The container\"), or add --no-sandbox to grade without that isolation.")

@@ -12,6 +12,7 @@ import contextlib
 import linecache
 import os
 import sys
+import tempfile
 import traceback
 
 from . import wire
@@ -203,16 +204,13 @@ class StudentSide:
             return self.raised(error)
 
     def do_load(self, message):
-        """Import the submission's source as a fresh module."""
+        """Import the submission's source as a fresh module (its text also written to a folder of its own)."""
         global _module_number
-        folder = "/tmp/submission" if os.path.isdir("/tmp") else None
         name = os.path.basename(str(message["name"])) or "submission.py"
-        self.path = os.path.join(folder, name) if folder else name
         source = str(message["source"])
-        if folder:
-            os.makedirs(folder, exist_ok=True)
-            with open(self.path, "w", encoding="utf-8") as stream:
-                stream.write(source)
+        self.path = os.path.join(tempfile.mkdtemp(prefix="submission-"), name)
+        with open(self.path, "w", encoding="utf-8") as stream:
+            stream.write(source)
         linecache.cache[self.path] = (len(source), None, source.splitlines(True), self.path)
         _module_number += 1
         module = type(sys)(f"student_{os.path.splitext(name)[0]}_{_module_number}")
@@ -220,7 +218,7 @@ class StudentSide:
         sys.modules[module.__name__] = module
         try:
             exec(compile(source, self.path, "exec"), module.__dict__)
-        except BaseException as error:  # noqa: B036
+        except BaseException as error:  # noqa: B036 - a student's sys.exit() too
             return {"load_failed": describe_exception(error, self.path) if isinstance(error, SyntaxError)
                     else "Importing your file failed. " + describe_exception(error, self.path)}
         self.module = module
@@ -319,8 +317,9 @@ class StudentSide:
 
     def do_assign(self, message):
         """Set a Variable's value in a Session (Variable.load)."""
-        variable = self.decode(message["variable"])
-        variable.load(self.decode(message["value"]), self.decode(message["session"]))
+        variable, session = self.decode(message["variable"]), self.decode(message["session"])
+        with session.graph.as_default():
+            variable.load(self.decode(message["value"]), session)
         return {"value": None}
 
     def do_structure(self, message):

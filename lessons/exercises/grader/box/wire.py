@@ -138,12 +138,12 @@ def encode(value, other=None, budget=None, depth=0):
     if isinstance(value, int):
         return int(value) if -2 ** 63 <= value < 2 ** 63 else {"t": "object", "type": "int too large to copy"}
     if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in _NUMBER_KINDS:
-        array = np.ascontiguousarray(value)
+        array = np.asarray(value)
         budget[0] -= array.size
         if budget[0] < 0:
             raise TooBig(f"an array of {array.size:,} numbers")
         return {"t": "np", "dtype": array.dtype.str, "shape": list(array.shape),
-                "scalar": isinstance(value, np.generic), "data": base64.b64encode(array.tobytes()).decode("ascii")}
+                "scalar": isinstance(value, np.generic), "data": base64.b64encode(array.tobytes(order="C")).decode("ascii")}
     if depth >= MAX_VALUE_DEPTH:
         return {"t": "object", "type": "deeply nested value"}
     if isinstance(value, (list, tuple)):
