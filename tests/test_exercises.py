@@ -1,8 +1,8 @@
 """Classroom exercises: solutions pass, untouched and mistaken student files fail with the right hint, the CLI.
 
-All the checks of solutions, student files and mistakes run in one batch (one zygote
-forking a process per file, one judge), so TensorFlow is imported a handful of times for
-the whole file (those helpers and the command-line runs), never once per check.
+All the checks of solutions, student files and mistakes run in one batch on the session's
+Grader (two fork servers in bubblewrap sandboxes, a fresh child of each per file), so
+TensorFlow is imported a handful of times for the whole session, never once per file.
 """
 import ast
 import csv
@@ -19,9 +19,10 @@ import pytest
 import lessons
 from lessons import exercises
 from lessons.exercises import EXERCISES, solution_file, student_file
-import lessons.exercises.__main__ as cli
-from lessons.exercises.__main__ import main as cli_main
-from lessons.exercises.runner import Checker, Job
+from lessons.exercises.grader.cli import main as cli_main
+from lessons.exercises.grader.files import Job, one_file
+
+pytestmark = pytest.mark.grading
 
 ROOT = Path(__file__).resolve().parents[1]
 MISTAKES = ROOT / "tests" / "exercise_mistakes"
@@ -58,25 +59,18 @@ def output_size(size, window, stride, padding):
 
 
 @pytest.fixture(scope="module")
-def checker():
-    """One zygote and one judge for the batch and the in-process command-line runs."""
-    with Checker() as started:
-        yield started
-
-
-@pytest.fixture(scope="module")
-def reports(checker, tmp_path_factory):
+def reports(grader, tmp_path_factory):
     """Every solution, untouched student file and mistake, checked in one batch: {(kind, key): Report}.
 
-    The crash job ends only its own process: every file runs in a process of its own.
+    The crash job ends only its own process: every file runs in a sandbox of its own.
     """
     crash = tmp_path_factory.mktemp("crash") / "pooling_size.py"
     crash.write_text(CRASH, encoding="utf-8")
-    jobs = ([Job(name, str(solution_file(name)), "solution") for name in NAMES]
-            + [Job(name, str(student_file(name)), "student") for name in NAMES]
-            + [Job(path.name.split("__")[0], str(path), path.name) for path in MISTAKE_FILES]
-            + [Job("pooling_size", str(crash), "crash")])
-    found = checker.grade(jobs, timeout=120, workers=2)
+    jobs = ([Job(name, *one_file(solution_file(name)), "solution") for name in NAMES]
+            + [Job(name, *one_file(student_file(name)), "student") for name in NAMES]
+            + [Job(path.name.split("__")[0], *one_file(path), path.name) for path in MISTAKE_FILES]
+            + [Job("pooling_size", *one_file(crash), "crash")])
+    found = grader.grade(jobs, timeout=120, workers=2)
     return {(job.student if job.student in ("solution", "student", "crash") else "mistake",
              job.exercise if job.student in ("solution", "student") else job.student): report
             for job, report in zip(jobs, found)}
@@ -171,6 +165,28 @@ def test_files_run_on_their_own(kind, monkeypatch, capsys):
             assert "2 x 3 + 4 = 10.0" in out
 
 
+def quiet_start(name):
+    """`python FILE` for the student file `name` from a folder of its own: (its stdout, its stderr)."""
+    process = subprocess.run([sys.executable, str(student_file(name))], cwd=student_file(name).parent.parent,
+                             capture_output=True, text=True, timeout=240,
+                             env={key: value for key, value in os.environ.items() if key != "TFGRAPH_VERBOSE"})
+    return process.stdout, process.stderr
+
+
+@pytest.mark.parametrize("name", ["multiply_add", "count_ops"])
+def test_a_student_file_run_on_its_own_prints_its_own_first_line(name):
+    """No TensorFlow start-up noise before the file's first line (one file without tfgraph, one with training)."""
+    out, err = quiet_start(name)
+    assert out.startswith("Not done yet:") and err == "", (out, err)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_every_student_file_starts_quietly(name):
+    out, err = quiet_start(name)
+    assert out.splitlines()[0].startswith(("Not done yet:", "Your model")) and err == "", (out[:300], err)
+
+
 # --- the command line -------------------------------------------------------------------------
 
 def test_list_names_every_exercise_without_importing_tensorflow(capsys):
@@ -179,7 +195,7 @@ def test_list_names_every_exercise_without_importing_tensorflow(capsys):
     for exercise in EXERCISES:
         assert exercise.name in out and exercise.task in out
     assert all(lesson in out for lesson in CHECKED_LESSONS) and " min " in out
-    process = run("-c", "import sys; from lessons.exercises.__main__ import main; main([]); "
+    process = run("-c", "import sys; from lessons.exercises.grader.cli import main; main([]); "
                         "assert 'tensorflow.python' not in sys.modules, 'listing imported TensorFlow'")
     assert process.returncode == 0, process.stderr
 
@@ -189,11 +205,9 @@ def test_unknown_exercise_is_a_clear_error(capsys):
     assert "Did you mean multiply_add?" in capsys.readouterr().err
 
 
-def test_check_passes_a_solution_and_exits_zero(checker, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "grade", lambda jobs, timeout, on_result=None, **kwargs:
-                        checker.grade(jobs, timeout, on_result=on_result))
+def test_check_passes_a_solution_and_exits_zero(cli_on, monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
-    assert cli_main(["check", "multiply_add", str(solution_file("multiply_add").relative_to(ROOT))]) == 0
+    assert cli_on(["check", "multiply_add", str(solution_file("multiply_add").relative_to(ROOT))]) == 0
     out = capsys.readouterr().out
     assert "Checking lessons/exercises/solutions/multiply_add.py" in out.replace(os.sep, "/")
     assert out.count("  PASS  ") == 3 and "3 of 3 checks passed. Well done!" in out
@@ -202,7 +216,7 @@ def test_check_passes_a_solution_and_exits_zero(checker, monkeypatch, capsys):
 def test_student_code_that_ends_the_process_gets_a_verdict(reports):
     report = reports["crash", "crash"]
     assert report.passed == 0 and report.total == 3 and len(report.unfinished()) == 3
-    assert "The checker's process ended (exit status 3) while running your code" in report.problem
+    assert "The process running your code ended (exit status 3)" in report.problem
 
 
 CLASS = {
@@ -256,7 +270,7 @@ def test_check_all_grades_a_class_and_explains_every_failure(tmp_path):
         assert row in table, (row, out)
     assert out.index("student  exercise") < out.index("alice ")
     assert "notes.py: 'notes' is not an exercise's name" in out
-    assert "loose.py is loose at the top of the folder" in out
+    assert "loose.py: loose at the top of the folder" in out
     assert "Totals: alice 3/14, bob 0/14," in out
     out = " ".join(out.split())  # hints are wrapped at 100 columns
     # Each failure is a verdict, never a traceback: the exception and the student's line ...
@@ -280,5 +294,6 @@ def test_check_all_grades_a_class_and_explains_every_failure(tmp_path):
     assert (alice["passed"], alice["total"]) == (3, 14)
     assert [e["exercise"] for e in alice["exercises"]] == ["multiply_add", "walk_the_graph", "variable_counter",
                                                            "count_parameters", "pooling_size"]
-    assert any(path.endswith("loose.py") for path in data["loose_files"])
-    assert any(path.endswith("notes.py") for path in data["not_exercises"])
+    assert any(entry["file"].endswith("loose.py") and "loose" in entry["why"] for entry in data["not_graded"])
+    assert any(entry["file"].endswith("notes.py") and "not an exercise" in entry["why"]
+               for entry in data["not_graded"])

@@ -5,6 +5,12 @@ Task: write fit(train_X, train_Y, learning_rate, num_steps): build the lesson's 
 y_hat = X w for inputs of any width n and outputs of any width m (read them from the
 data's shapes), train it by full-batch gradient descent on the mean squared error
 from w = 0 for num_steps steps, and return the learned w as a NumPy array of shape
+
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+
 (n, m). Run this file to compare it with the true W.
 
 The placeholders get shapes [None, n] and [None, m]: the first dimension is left

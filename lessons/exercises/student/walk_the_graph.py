@@ -7,6 +7,12 @@ must feed to compute `tensor`.
 A graph is a web of ops. Every tensor is the output of one op (`tensor.op`), and an
 op's inputs (`op.inputs`) are tensors again, outputs of earlier ops. Walking back
 from a tensor through inputs reaches everything it is computed from; the
+
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+
 placeholders among them (`op.type == "Placeholder"`) are what must be fed. That is
 why the lesson's `xy` fails when `y` is not fed, and why a Session never asks for
 placeholders the fetched tensor does not depend on.
