@@ -48,6 +48,14 @@ class Refused(Exception):
     """Grading that needs a sandbox, where there is none; the message says how to get one."""
 
 
+def environment():
+    """The whole environment of a sandbox: a few fixed variables, and the host's LD_LIBRARY_PATH if Python needs it."""
+    found = dict(_ENVIRONMENT)
+    if os.environ.get("LD_LIBRARY_PATH"):
+        found["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
+    return found
+
+
 def bwrap_path():
     """The bubblewrap to use: $TFGRAPH_BWRAP if set ('none' or empty: none), else `bwrap` on the PATH."""
     chosen = os.environ.get(BWRAP_VARIABLE)
@@ -128,7 +136,7 @@ def bwrap_argv(bwrap, role, sources, command, tmp_bytes):
     """bubblewrap's command line for `role`; `sources` maps each bind's host path to the path bwrap should bind."""
     arguments = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
                  "--hostname", "grader", "--uid", "1000", "--gid", "1000"]
-    for name, value in _ENVIRONMENT.items():
+    for name, value in environment().items():
         arguments += ["--setenv", name, value]
     arguments += _system_arguments()
     for source, place in binds(role):
@@ -188,8 +196,7 @@ def start_zygote(role, mode, control_fd, exercises=()):
     """Start the fork server of `role`; return (Popen, its stderr file)."""
     argv, cwd = zygote_command(role, mode, control_fd, exercises)
     stderr = tempfile.TemporaryFile()
-    environment = dict(_ENVIRONMENT, PYTHONPATH="") if mode != BWRAP else dict(_ENVIRONMENT)
-    process = subprocess.Popen(argv, cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(argv, cwd=cwd, env=environment(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=stderr, pass_fds=[control_fd], start_new_session=True)
     return process, stderr
 
