@@ -211,3 +211,22 @@ def test_a_fork_server_that_cannot_start_gives_its_real_reason(monkeypatch):
     monkeypatch.setattr(sandbox, "zygote_command", broken)
     with pytest.raises(WorkerFailed, match="ImportError: TensorFlow is broken on purpose"):
         grade([Job("multiply_add", *one_file(solution_file("multiply_add")))], timeout=30, mode=sandbox.NONE)
+
+
+def uid_of(pid):
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        return int(status.read().split("Uid:")[1].split()[0])
+
+
+def test_no_sandboxed_process_runs_as_root(grader):
+    """As root, students run as uid 65534 and judges as 65533; as a user, as that user (in namespaces)."""
+    pair = grader.pair(10.0)
+    try:
+        children = [uid_of(pair.student.pid), uid_of(pair.judge.pid)]
+    finally:
+        pair.close()
+    servers = [uid_of(pid) for pid in grader.sandboxes()]
+    if os.geteuid() == 0:
+        assert children == [sandbox.STUDENT_ID, sandbox.JUDGE_ID] and servers == children
+    else:
+        assert children == servers == [os.geteuid()] * 2

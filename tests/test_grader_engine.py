@@ -249,3 +249,68 @@ def test_the_engine_has_no_import_circle():
 def test_the_students_sandbox_code_imports_nothing_from_lessons():
     for path in sorted((GRADER / "box").glob("*.py")):
         assert all(name.startswith("lessons.exercises.grader.box") for name in imports_of(path)), path
+
+
+def test_an_installed_copy_of_lessons_is_covered_in_the_sandboxes(tmp_path, monkeypatch):
+    """pip install (not -e) puts lessons/ in site-packages, which the sandboxes show: it is covered there."""
+    site_packages = tmp_path / "site-packages"
+    (site_packages / "lessons" / "exercises").mkdir(parents=True)
+    monkeypatch.setattr(sandbox, "CHECKOUT", site_packages)
+    monkeypatch.setattr(sandbox, "python_folders", lambda: [str(site_packages)])
+    assert sandbox.hidden("student") == [str(site_packages / "lessons")]
+    assert f"{site_packages}/lessons/exercises/solutions" in sandbox.hidden("judge")
+    argv = sandbox.bwrap_argv("bwrap", "student", {}, ["python"], 1 << 20)
+    assert argv[argv.index(str(site_packages / "lessons")) - 1] == "--tmpfs"
+
+
+# --- what the docs promise --------------------------------------------------------------------
+
+DOCS = (ROOT / "docs" / "teachers.md").read_text(encoding="utf-8")
+DOCKERFILE = (ROOT / "docker" / "grader" / "Dockerfile").read_text(encoding="utf-8")
+
+
+def docker_commands(text):
+    """The `docker ...` commands of a text, continuation lines joined, comment marks dropped."""
+    lines = [line.strip().lstrip("#").strip() for line in text.splitlines()]
+    joined = " ".join(line[:-1].strip() if line.endswith("\\") else line + "\n" for line in lines)
+    return [line.strip() for line in joined.splitlines() if line.strip().startswith("docker ")]
+
+
+def test_the_container_recipe_installs_bubblewrap_and_grades_as_an_ordinary_user():
+    instructions = [line.split(None, 1) for line in DOCKERFILE.splitlines() if line and not line.startswith(("#", " "))]
+    kinds = [kind for kind, *_ in instructions]
+    run = " ".join(line for line in DOCKERFILE.splitlines() if "apt-get install" in line)
+    assert kinds[0] == "FROM" and "bubblewrap" in run
+    user = next(value for kind, value in instructions if kind == "USER")
+    assert user.split(":")[0] not in ("0", "root")
+    assert json.loads(next(value for kind, value in instructions if kind == "ENTRYPOINT")) == \
+        ["python", "-m", "lessons.exercises"]
+    assert {"tfgraph", "lessons"} <= {value.split()[0] for kind, value in instructions if kind == "COPY"}
+
+
+def test_the_docs_container_commands_are_the_recipes_and_have_no_network():
+    from lessons.exercises.grader.cli import parse_args
+    documented, recipe = docker_commands(DOCS), docker_commands(DOCKERFILE)
+    assert documented == recipe and len(documented) == 2
+    build, run = (command.split() for command in documented)
+    image = build[build.index("-t") + 1]
+    assert build[build.index("-f") + 1] == "docker/grader/Dockerfile"
+    assert "--network" in run and run[run.index("--network") + 1] == "none" and image in run
+    args = parse_args(run[run.index(image) + 1:])
+    assert args.command == "check" and args.all == "/class" and args.csv.startswith("/grades/")
+
+
+def test_the_documented_autograder_setups_install_bubblewrap():
+    setup = DOCS.split("`setup.sh`", 1)[1].split("```", 2)[1]
+    workflow = DOCS.split("```yaml", 1)[1].split("```", 1)[0]
+    assert "bubblewrap" in setup and "apt-get install -y bubblewrap" in workflow
+
+
+def test_the_documented_limits_are_the_ones_set():
+    from lessons.exercises.grader.runner import DEFAULT_TIMEOUT
+    from lessons.exercises.grader.runtime import LIMITS
+    assert f"memory ({LIMITS['memory'] // 2 ** 30} GB beyond" in DOCS
+    assert f"processes ({LIMITS['processes']})" in DOCS and f"file size ({LIMITS['file_size'] // 2 ** 20} MB)" in DOCS
+    assert f"may run for {DEFAULT_TIMEOUT:g} seconds" in DOCS
+    assert f"a file over {files.MAX_BYTES // 2 ** 20} MB" in DOCS
+    assert f"uid {sandbox.STUDENT_ID}, the judges' as {sandbox.JUDGE_ID}" in " ".join(DOCS.split())

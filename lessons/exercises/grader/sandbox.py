@@ -96,13 +96,12 @@ def _within(path, folder):
 
 
 def python_folders():
-    """The folders Python and its packages live in (never the checkout, nor a folder holding it)."""
+    """The folders Python and its packages live in (never one inside `lessons`)."""
     import site
-    candidates = {sys.base_prefix, sys.prefix, sys.exec_prefix, *site.getsitepackages(), site.getusersitepackages(),
-                  *(entry for entry in sys.path if entry)}
+    candidates = {sys.base_prefix, sys.prefix, sys.exec_prefix, *site.getsitepackages(), site.getusersitepackages()}
     found = []
     for folder in sorted(str(Path(c).resolve()) for c in candidates if c and os.path.isdir(c)):
-        if _within(folder, CHECKOUT) or _within(CHECKOUT, folder) or _within(folder, "/usr"):
+        if _within(folder, CHECKOUT / "lessons") or _within(folder, "/usr"):
             continue
         if not any(_within(folder, kept) for kept in found):
             found.append(folder)
@@ -118,6 +117,15 @@ def binds(role):
     else:
         pairs.append((str(CHECKOUT / "lessons"), f"{SOURCE}/lessons"))
     return pairs
+
+
+def hidden(role):
+    """Folders covered by an empty tmpfs: what a bound folder would show of `lessons` that `role` must not see."""
+    lessons = str(CHECKOUT / "lessons")
+    visible = [lessons] if any(_within(lessons, folder) for folder in python_folders()) else []
+    if role == "student":
+        return visible
+    return [f"{place}/exercises/{name}" for place in visible + [f"{SOURCE}/lessons"] for name in ("solutions", "student")]
 
 
 def _system_arguments():
@@ -141,10 +149,8 @@ def bwrap_argv(bwrap, role, sources, command, tmp_bytes):
     arguments += _system_arguments()
     for source, place in binds(role):
         arguments += ["--ro-bind", sources.get(source, source), place]
-    if role == "judge":
-        for hidden in ("solutions", "student"):
-            arguments += ["--tmpfs", f"{SOURCE}/lessons/exercises/{hidden}",
-                          "--remount-ro", f"{SOURCE}/lessons/exercises/{hidden}"]
+    for folder in hidden(role):
+        arguments += ["--tmpfs", folder, "--remount-ro", folder]
     arguments += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
                   "--size", str(int(tmp_bytes)), "--tmpfs", "/tmp", "--remount-ro", "/",
                   "--chdir", BOX_ROOT if role == "student" else SOURCE]
@@ -219,8 +225,11 @@ def choose(no_sandbox, what, own):
         return BWRAP
     if own:
         return NONE
+    blocked = " (on Ubuntu 23.10 and later, let it make user namespaces: docs/teachers.md, \"Bubblewrap on " \
+              "Linux\")" if "cannot make a sandbox" in problem else ""
     raise Refused(
         f"grading {what} needs a sandbox, and {problem}. Without one, a student's code would run as you, able to "
         f"read and change your files, other students' work and the grades. Install bubblewrap (Debian and Ubuntu: "
-        f"sudo apt-get install bubblewrap; Fedora: sudo dnf install bubblewrap), or grade in the project's "
-        f"container (docs/teachers.md, \"The container\"), or add --no-sandbox to grade without that isolation.")
+        f"sudo apt-get install bubblewrap; Fedora: sudo dnf install bubblewrap){blocked}, or grade in the "
+        f"project's container (docs/teachers.md, \"The container\"), or add --no-sandbox to grade without that "
+        f"isolation.")
