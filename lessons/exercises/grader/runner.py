@@ -82,10 +82,20 @@ class _Pair:
                 side.frames.feed(data)
         return side.frames.ready.popleft()
 
+    @staticmethod
+    def _forward(child, frame):
+        """Send a frame to `child`; False if its channel is closed (the process ended)."""
+        try:
+            child.channel.sendall(frame)
+            return True
+        except OSError:
+            return False
+
     def relay(self, report, job, source, timeout, on_result):
         """Run the exchange until the judge is done; return why it stopped early, or None."""
         budget = {"student": timeout, "judge": timeout + JUDGE_EXTRA}
-        self.judge.send({"job": {"exercise": job.exercise, "file": shown(job.parts[-1])}})
+        if not self._forward(self.judge, wire.pack({"job": {"exercise": job.exercise, "file": shown(job.parts[-1])}})):
+            return _problem_for_judge(_Ended(), self.judge)
         turn = "judge"
         while True:
             side = self.student if turn == "student" else self.judge
@@ -99,15 +109,20 @@ class _Pair:
             finally:
                 budget[turn] -= time.monotonic() - started
             if turn == "student":
-                self.judge.send_body(body)
+                if not self._forward(self.judge, wire.pack_body(body)):
+                    return _problem_for_judge(_Ended(), self.judge)
                 turn = "judge"
                 continue
-            message = wire.parse(body)
+            try:
+                message = wire.parse(body)
+            except wire.Malformed as error:
+                return _problem_for_judge(error, self.judge)
             if "student" in message:
                 request = message["student"]
                 if request.get("op") == "load":
                     request = {**request, "name": shown(job.parts[-1]), "source": source}
-                self.student.send(request)
+                if not self._forward(self.student, wire.pack(request)):
+                    return _problem_for_student(_Ended(), self.student, timeout)
                 turn = "student"
             elif "checks" in message:
                 report.checks = [str(text) for text in message["checks"]]
@@ -153,6 +168,19 @@ def check_job(grader, job, timeout, on_result=None):
     return report
 
 
+def check_safely(grader, job, timeout, on_result=None):
+    """check_job, except that a failure of the grader's own on one file stops that file, not the run."""
+    try:
+        return check_job(grader, job, timeout, on_result)
+    except (runtime.WorkerFailed, KeyboardInterrupt):
+        raise
+    except Exception as error:  # noqa: BLE001 - one file's trouble must not cost the class its grades
+        report = Report(job)
+        report.checks = list(grader.descriptions.get(job.exercise, []))
+        report.problem = f"The grader failed on this file (please tell your teacher): {type(error).__name__}: {error}"
+        return report
+
+
 class Grader(runtime.Runtime):
     """The two fork servers, started once, grading batches of jobs (`with Grader(mode) as grader`)."""
 
@@ -182,7 +210,7 @@ class Grader(runtime.Runtime):
                         index = todo.get_nowait()
                     except queue.Empty:
                         return
-                    reports[index] = check_job(self, jobs[index], timeout, locked(on_result))
+                    reports[index] = check_safely(self, jobs[index], timeout, locked(on_result))
                     if on_report:
                         locked(on_report)(reports[index])
             except BaseException as error:  # noqa: B036 - raised again in the caller's thread

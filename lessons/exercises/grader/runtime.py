@@ -13,9 +13,11 @@ import itertools
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import struct
+import tempfile
 import threading
 
 from lessons.exercises.grader import sandbox
@@ -54,6 +56,7 @@ class Child:
         self.pid = None
         self.pidfd = None
         self.cgroups = []
+        self.workdir = None
 
     def hello(self):
         """Wait for the child's first frame; learn its process id from the credentials that come with it."""
@@ -72,14 +75,6 @@ class Child:
             self.pidfd = os.pidfd_open(self.pid) if self.pid else None
         except OSError:
             self.pidfd = None
-
-    def send(self, message):
-        """Send one message on the channel."""
-        self.channel.sendall(wire.pack(message))
-
-    def send_body(self, body):
-        """Send a frame body (read from the other child) on as it is."""
-        self.channel.sendall(wire.pack_body(body))
 
     def drain(self):
         """Read what is waiting on the stderr pipe, keeping the last TAIL_BYTES."""
@@ -122,6 +117,8 @@ class Child:
             self.err = None
         self.zygote.status(self.number, 5.0)
         self.zygote.forget(self.number)
+        if self.workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 class Zygote:
@@ -175,7 +172,7 @@ class Zygote:
                     self.condition.notify_all()
 
     def spawn(self, limits):
-        """Ask for a fresh child with `limits`; return its Child."""
+        """Ask for a fresh child with `limits` (and its `workdir`, outside namespaces); return its Child."""
         number = next(self.numbers)
         channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         channel.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
@@ -192,7 +189,9 @@ class Zygote:
         finally:
             theirs.close()
             os.close(err_write)
-        return Child(self, number, channel, err_read)
+        child = Child(self, number, channel, err_read)
+        child.workdir = limits.get("workdir")
+        return child
 
     def kill(self, number):
         """Ask the fork server to kill child `number` and all it started."""
@@ -282,7 +281,13 @@ class Runtime:
         children = []
         try:
             for role, seconds in (("student", timeout), ("judge", timeout + 60)):
-                child = self._live(role).spawn(dict(LIMITS, cpu=int(seconds * 2 + 10)))
+                workdir = self._workdir(role)
+                try:
+                    child = self._live(role).spawn(dict(LIMITS, cpu=int(seconds * 2 + 10), workdir=workdir))
+                except BaseException:
+                    if workdir:
+                        shutil.rmtree(workdir, ignore_errors=True)
+                    raise
                 children.append(child)
                 child.hello()
                 child.cgroups = self.cgroups.place(child.pid)
@@ -291,6 +296,16 @@ class Runtime:
                 child.close()
             raise
         return Pair(children[0], children[1], self.cgroups)
+
+    def _workdir(self, role):
+        """Outside namespaces, a fresh folder for a child's files (its own user's, as root); None inside."""
+        if self.mode == sandbox.BWRAP:
+            return None
+        folder = tempfile.mkdtemp(prefix=f"tfgraph-grading-{role}-")
+        if self.mode == sandbox.USERS:
+            owner = sandbox.STUDENT_ID if role == "student" else sandbox.JUDGE_ID
+            os.chown(folder, owner, owner)
+        return folder
 
     def sandboxes(self):
         """The process ids of the fork servers' sandboxes (for tests that check nothing is left behind)."""

@@ -20,6 +20,7 @@ import signal
 import socket
 import struct
 import sys
+import tempfile
 import traceback
 
 from . import isolate, wire
@@ -67,6 +68,9 @@ def _isolate(options, limits, keep):
             isolate.become(uid, gid)
         else:
             isolate.no_new_privileges()
+        if limits.get("workdir"):  # a folder the grader made for this child, and removes after it
+            os.chdir(limits["workdir"])
+            os.environ["TMPDIR"] = tempfile.tempdir = limits["workdir"]
     isolate.set_limits(limits)
 
 
