@@ -12,6 +12,7 @@ import csv
 import hashlib
 import json
 import os
+import resource
 import secrets
 import shutil
 import time
@@ -242,9 +243,12 @@ def test_fixture_alone(name, cli_on, grader, world, tmp_path, capsys):
     folder.mkdir()
     out.mkdir()
     materialize(name, folder, "student", places(world, folder, out))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     status, printed, rows, data = run_class(cli_on, grader, folder, out, capsys, name.split("__")[0])
     assert status == (0 if rows[0]["status"] == "passed" else 1)
     assert_fixture(name, "student", rows, data, printed, world)
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak  # KiB: what the grader kept of the file
+    assert grown < 64 * 1024, f"the grader's peak memory grew {grown // 1024} MB"
 
 
 @pytest.mark.parametrize("name", NAMES)

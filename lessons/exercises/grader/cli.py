@@ -23,22 +23,13 @@ from pathlib import Path
 
 from lessons.exercises import EXERCISES, SOLUTIONS_DIR, STUDENT_DIR, UnknownExercise, get, student_file
 from lessons.exercises.grader import classroom, reports, sandbox
-from lessons.exercises.grader.classroom import CommandLineError
+from lessons.exercises.grader.classroom import CommandLineError, relative
 from lessons.exercises.grader.files import Job, one_file
 from lessons.exercises.grader.runner import DEFAULT_TIMEOUT, grade
 from lessons.exercises.grader.runtime import WorkerFailed
 
 #: Files checked at once by default: one per core.
 DEFAULT_JOBS = max(1, os.cpu_count() or 1)
-
-def relative(path):
-    """`path` relative to the working directory when it is inside it, for shorter output."""
-    try:
-        shorter = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if shorter.startswith("..") else shorter
-
 
 def list_exercises():
     """Print the exercises by lesson: name, minutes and task."""

@@ -83,7 +83,10 @@ def judge(channel, job, student):
     """Run `job`'s checks against the student's sandbox, sending each verdict on `channel`."""
     checks = checks_for(job["exercise"])
     wire.send(channel, {"checks": [one.description for one in checks]})
-    loaded = student.ask({"op": "load"})
+    try:
+        loaded = student.ask({"op": "load"})
+    except StudentRaised as raised:
+        loaded = {"load_failed": raised.described}
     if "load_failed" in loaded:
         for one in checks:
             wire.send(channel, {"result": {"description": one.description, "passed": False,

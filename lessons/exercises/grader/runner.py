@@ -23,8 +23,6 @@ from lessons.exercises.grader.reports import MISSING, Report
 
 #: Seconds one file's code may run, by default (the command line's --timeout).
 DEFAULT_TIMEOUT = 60.0
-#: Seconds the judge may take beyond the student's limit.
-JUDGE_EXTRA = 60.0
 
 
 class _TimeUp(Exception):
@@ -45,9 +43,8 @@ def _problem_for_student(error, child, timeout):
         return f"Stopped: your code's process sent the checker {error}. Does it return huge values?"
     status = child.status()
     words = child.last_words()
-    return (f"The process running your code ended ({status or 'no reason given'}). Does it call os._exit() or "
-            f"sys.exit() at the top level, start processes that outlive it, or crash Python (running out of memory, "
-            f"say)?" + (f" Its last words: {words}" if words else ""))
+    return (f"The process running your code ended ({status or 'no reason given'}). Does it call os._exit(), "
+            f"or crash Python (running out of memory, say)?" + (f" Its last words: {words}" if words else ""))
 
 
 def _problem_for_judge(error, child):
@@ -57,8 +54,8 @@ def _problem_for_judge(error, child):
     return f"The checker itself failed (please tell your teacher): {why}." + (f" {words}" if words else "")
 
 
-class _Pair:
-    """One file's two children (student's side, judge) and the relay between them."""
+class _Relay:
+    """The exchange between one file's two children: the judge's questions, the student's side's answers."""
 
     def __init__(self, student, judge):
         self.student, self.judge = student, judge
@@ -93,7 +90,7 @@ class _Pair:
 
     def relay(self, report, job, source, timeout, on_result):
         """Run the exchange until the judge is done; return why it stopped early, or None."""
-        budget = {"student": timeout, "judge": timeout + JUDGE_EXTRA}
+        budget = {"student": timeout, "judge": timeout + runtime.JUDGE_EXTRA}
         if not self._forward(self.judge, wire.pack({"job": {"exercise": job.exercise, "file": shown(job.parts[-1])}})):
             return _problem_for_judge(_Ended(), self.judge)
         turn = "judge"
@@ -161,7 +158,7 @@ def check_job(grader, job, timeout, on_result=None):
         return report
     try:
         report.judge = pair.judge.pid
-        report.problem = _Pair(pair.student, pair.judge).relay(report, job, source, timeout, on_result)
+        report.problem = _Relay(pair.student, pair.judge).relay(report, job, source, timeout, on_result)
     finally:
         pair.close()
         report.seconds = time.monotonic() - started

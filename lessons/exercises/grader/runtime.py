@@ -31,6 +31,8 @@ STARTUP_TIMEOUT = 300.0
 HELLO_TIMEOUT = 60.0
 #: Each sandboxed process: memory beyond what it maps at its start, tasks (threads count), file size, /tmp.
 LIMITS = {"memory": 2 * 2 ** 30, "processes": 128, "file_size": 32 * 2 ** 20, "tmp": 64 * 2 ** 20}
+#: Seconds a judge may take beyond the student's time limit.
+JUDGE_EXTRA = 60.0
 #: Memory a file's process may use in its cgroup (where the grader can make one).
 CGROUP_MEMORY = 3 * 2 ** 30
 #: The last bytes of a process's stderr that are kept (for "its last words").
@@ -280,7 +282,7 @@ class Runtime:
         """A fresh student's child and judge's child for one file, each in its cgroup; ChildFailed if not."""
         children = []
         try:
-            for role, seconds in (("student", timeout), ("judge", timeout + 60)):
+            for role, seconds in (("student", timeout), ("judge", timeout + JUDGE_EXTRA)):
                 workdir = self._workdir(role)
                 try:
                     child = self._live(role).spawn(dict(LIMITS, cpu=int(seconds * 2 + 10), workdir=workdir))
