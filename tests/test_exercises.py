@@ -58,21 +58,40 @@ def output_size(size, window, stride, padding):
 """
 
 
+#: Wrong answers to exercises whose answer is a value: (exercise, what replaces the solution's line, the answer
+#: no description or hint may show while the answer is wrong).
+WRONG_ANSWERS = {
+    "fourth_block": ("FOURTH_BLOCK_SHAPE = (2, 2, 256)", "FOURTH_BLOCK_SHAPE = (3, 3, 256)", ["(2, 2, 256)", "2 x 2"]),
+    "diverge": ("ACCURACY_COLLAPSES_FIRST = False", "ACCURACY_COLLAPSES_FIRST = True", ["False"]),
+    "relu_hidden": ('FASTER_IN_FIRST_EPOCH = "relu"', 'FASTER_IN_FIRST_EPOCH = "sigmoid"', ["'relu'", '"relu"']),
+    "count_ops": ('SOFTMAX_OP_TYPE = "SoftmaxCrossEntropyWithLogits"', 'SOFTMAX_OP_TYPE = "Softmax"',
+                  ["SoftmaxCrossEntropyWithLogits"]),
+    "count_parameters": ("return sum(", "return 1 + sum(", ["492,280", "492280", "79,400", "79400"]),
+}
+
+
 @pytest.fixture(scope="module")
 def reports(grader, tmp_path_factory):
-    """Every solution, untouched student file and mistake, checked in one batch: {(kind, key): Report}.
+    """Every solution, untouched student file, mistake and wrong answer, checked in one batch: {(kind, key): Report}.
 
     The crash job ends only its own process: every file runs in a sandbox of its own.
     """
     crash = tmp_path_factory.mktemp("crash") / "pooling_size.py"
     crash.write_text(CRASH, encoding="utf-8")
+    wrong = tmp_path_factory.mktemp("wrong")
+    for name, (right, replacement, _) in WRONG_ANSWERS.items():
+        source = solution_file(name).read_text(encoding="utf-8")
+        assert right in source, (name, right)
+        (wrong / name).mkdir()
+        (wrong / name / f"{name}.py").write_text(source.replace(right, replacement), encoding="utf-8")
     jobs = ([Job(name, *one_file(solution_file(name)), "solution") for name in NAMES]
             + [Job(name, *one_file(student_file(name)), "student") for name in NAMES]
             + [Job(path.name.split("__")[0], *one_file(path), path.name) for path in MISTAKE_FILES]
+            + [Job(name, *one_file(wrong / name / f"{name}.py"), "wrong") for name in WRONG_ANSWERS]
             + [Job("pooling_size", *one_file(crash), "crash")])
     found = grader.grade(jobs, timeout=120, workers=2)
-    return {(job.student if job.student in ("solution", "student", "crash") else "mistake",
-             job.exercise if job.student in ("solution", "student") else job.student): report
+    return {(job.student if job.student in ("solution", "student", "crash", "wrong") else "mistake",
+             job.exercise if job.student in ("solution", "student", "wrong") else job.student): report
             for job, report in zip(jobs, found)}
 
 
@@ -145,6 +164,19 @@ def test_plausible_mistake_fails_with_a_specific_hint(reports, path):
     assert not report.ok
     assert any(expected_hint(path) in result.hint for result in report.results if not result.passed), \
         describe(report)
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_ANSWERS))
+def test_no_description_or_hint_shows_the_expected_answer(reports, name):
+    report = reports["wrong", name]
+    assert not report.ok and report.problem is None, describe(report)
+    shown = " ".join(report.checks + [result.hint for result in report.results])
+    assert not [answer for answer in WRONG_ANSWERS[name][2] if answer in shown], describe(report)
+
+
+def test_a_hint_says_what_is_wrong_not_the_expected_placeholders(reports):
+    report = reports["mistake", "walk_the_graph__direct_inputs.py"]
+    assert not any("input/x" in result.hint for result in report.results), describe(report)
 
 
 @pytest.mark.parametrize("kind", ["student", "solution"])
