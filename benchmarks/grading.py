@@ -90,7 +90,7 @@ def main(argv=None):
         "",
         f"- Total: **{done - started:.1f} s** ({ready - started:.1f} s starting the two fork servers, "
         f"{done - ready:.1f} s checking: {len(jobs) / (done - ready):.1f} files/s)",
-        f"- Verdicts: " + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items())),
+        "- Verdicts: " + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items())),
         f"- Slowest file: {slowest.job.exercise} ({slowest.seconds:.1f} s)",
         f"- Machine: {machine()}",
         f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",

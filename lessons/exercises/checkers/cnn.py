@@ -4,7 +4,7 @@ import itertools
 import numpy as np
 import tensorflow as tf
 
-from lessons.exercises.checkers import array, close, kind, new_graph, session, show, tensor
+from lessons.exercises.checkers import array, close, kind, new_graph, session, tensor
 from lessons.exercises.grader.checks import check, expect, reference
 
 tf1 = tf.compat.v1

@@ -85,6 +85,10 @@ def counter_sessions(submission):
 
 # --- gradient_by_hand --------------------------------------------------------------------
 
+#: Steps of the student's gradient step compared with the optimizer's.
+STEPS = 50
+
+
 def linear_model(graph):
     """The lesson's X, Y, w, b and cost, built in `graph`."""
     with graph.as_default():
@@ -96,7 +100,7 @@ def linear_model(graph):
     return X, Y, w, b, cost
 
 
-@reference("gradient_by_hand", [(50, 0.05)])
+@reference("gradient_by_hand", [(STEPS, 0.05)])
 def optimizer_steps(steps, learning_rate):
     """(w, b) after each of `steps` steps of GradientDescentOptimizer on the lesson's model."""
     graph = new_graph()
@@ -114,8 +118,8 @@ def optimizer_steps(steps, learning_rate):
     return values
 
 
-def trained(submission, steps):
-    """(w, b) after each of `steps` runs of the student's gradient_step op, and the graph it was built in."""
+def trained(submission):
+    """(w, b) after each of STEPS runs of the student's gradient_step op, the graph it was built in, w's and b's op."""
     def run():
         graph = new_graph()
         X, Y, w, b, cost = linear_model(graph)
@@ -126,16 +130,16 @@ def trained(submission, steps):
         sess.initialize()
         train_X, train_Y = lesson_data()
         values = []
-        for _ in range(steps):
+        for _ in range(STEPS):
             sess.run(step, feed_dict={shipped[X]: train_X, shipped[Y]: train_Y})
             values.append(sess.run([shipped[w], shipped[b]]))
         return np.array(values, dtype=np.float64), shipped, (w.op.name, b.op.name)
-    return submission.memo(("steps", steps), run)
+    return submission.memo("steps", run)
 
 
 def compare(submission, steps):
-    yours, _, _ = trained(submission, steps)
-    return yours, np.array(optimizer_steps(50, 0.05), dtype=np.float64)[:steps]
+    yours, _, _ = trained(submission)
+    return yours[:steps], np.array(optimizer_steps(STEPS, 0.05), dtype=np.float64)[:steps]
 
 
 @check("gradient_by_hand", "gradient_step returns an op a Session can run")
@@ -166,7 +170,7 @@ def one_step(submission):
 
 @check("gradient_by_hand", "50 steps still match the optimizer (the gradients are recomputed at every run)")
 def fifty_steps(submission):
-    yours, reference_ = compare(submission, 50)
+    yours, reference_ = compare(submission, STEPS)
     agree = np.all(np.isclose(yours, reference_, rtol=1e-3, atol=1e-5), axis=1) & np.all(np.isfinite(yours), axis=1)
     bad = np.flatnonzero(~agree)
     if len(bad):
@@ -178,7 +182,7 @@ def fifty_steps(submission):
 
 @check("gradient_by_hand", "no optimizer does the work (no optimizer's update op, slot or step counter in the graph)")
 def no_optimizer(submission):
-    _, shipped, own = trained(submission, 1)
+    _, shipped, own = trained(submission)
     structure = submission.structure(shipped.graph)
     used = sorted({op.type for op in structure.ops if OPTIMIZER_OP.match(op.type)})
     expect(not used, f"Your graph has {', '.join(used)} ops: an optimizer took the step. The task is to write it "
