@@ -21,7 +21,6 @@ def reset_op_determinism():
         config.disable_op_determinism()
 
 
-
 # --- the grading tests (marker `grading`): one Grader for the whole session -----------------
 
 @pytest.fixture(scope="session")
