@@ -9,7 +9,6 @@ import csv
 import json
 import os
 import runpy
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -21,6 +20,7 @@ from lessons import exercises
 from lessons.exercises import EXERCISES, solution_file, student_file
 from lessons.exercises.grader.cli import main as cli_main
 from lessons.exercises.grader.files import Job, one_file
+from tests.helpers import run_python
 
 pytestmark = pytest.mark.grading
 
@@ -39,13 +39,6 @@ def expected_hint(path):
     """The 'Expected hint:' line of a mistake file's docstring."""
     doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
     return doc.split("Expected hint:", 1)[1].strip()
-
-
-def run(*args, cwd=ROOT, timeout=240):
-    """Run `python args...` with the repository importable; return the finished process."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout)
 
 
 CRASH = """
@@ -197,24 +190,23 @@ def test_files_run_on_their_own(kind, monkeypatch, capsys):
             assert "2 x 3 + 4 = 10.0" in out
 
 
-def quiet_start(name):
-    """`python FILE` for the student file `name` from a folder of its own: (its stdout, its stderr)."""
-    process = subprocess.run([sys.executable, str(student_file(name))], cwd=student_file(name).parent.parent,
-                             capture_output=True, text=True, timeout=240,
-                             env={key: value for key, value in os.environ.items() if key != "TFGRAPH_VERBOSE"})
+def quiet_start(name, folder):
+    """`python my_work/<name>.py` after `start` copied the student file there: (its stdout, its stderr)."""
+    assert cli_main(["start", name, str(folder / "my_work")]) == 0
+    process = run_python(str(Path("my_work") / f"{name}.py"), cwd=folder, timeout=240)
     return process.stdout, process.stderr
 
 
-def test_a_student_file_run_on_its_own_prints_its_own_first_line():
+def test_a_student_file_run_on_its_own_prints_its_own_first_line(tmp_path, capsys):
     """No TensorFlow start-up noise before the file's first line (every file: the slow test below)."""
-    out, err = quiet_start("count_ops")
+    out, err = quiet_start("count_ops", tmp_path)
     assert out.startswith("Not done yet:") and err == "", (out, err)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
-def test_every_student_file_starts_quietly(name):
-    out, err = quiet_start(name)
+def test_every_student_file_starts_quietly(name, tmp_path, capsys):
+    out, err = quiet_start(name, tmp_path)
     assert out.splitlines()[0].startswith(("Not done yet:", "Your model")) and err == "", (out[:300], err)
 
 
@@ -226,8 +218,8 @@ def test_list_names_every_exercise_without_importing_tensorflow(capsys):
     for exercise in EXERCISES:
         assert exercise.name in out and exercise.task in out
     assert all(lesson in out for lesson in CHECKED_LESSONS) and " min " in out
-    process = run("-c", "import sys; from lessons.exercises.grader.cli import main; main([]); "
-                        "assert 'tensorflow.python' not in sys.modules, 'listing imported TensorFlow'")
+    process = run_python(code="import sys; from lessons.exercises.grader.cli import main; main([]); "
+                              "assert 'tensorflow.python' not in sys.modules, 'listing imported TensorFlow'")
     assert process.returncode == 0, process.stderr
 
 
@@ -282,14 +274,16 @@ CLASS = {
 }
 
 
+@pytest.mark.slow
 def test_check_all_grades_a_class_and_explains_every_failure(tmp_path):
+    """The whole command in a process of its own: the grader starts its sandboxes, grades, writes, ends."""
     for relative, source in CLASS.items():
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text(textwrap.dedent(source), encoding="utf-8")
     (tmp_path / "loose.py").write_text("x = 1\n", encoding="utf-8")
     csv_path, json_path = tmp_path / "out" / "class.csv", tmp_path / "out" / "class.json"
-    process = run("-m", "lessons.exercises", "check", "--all", str(tmp_path), "--timeout", "5", "--jobs", "2",
-                  "--verbose", "--csv", str(csv_path), "--json", str(json_path))
+    process = run_python("-m", "lessons.exercises", "check", "--all", str(tmp_path), "--timeout", "5", "--jobs", "2",
+                         "--verbose", "--csv", str(csv_path), "--json", str(json_path), timeout=600)
     out = process.stdout
     assert process.returncode == 1, process.stderr[-3000:]
     assert "Traceback" not in out + process.stderr

@@ -185,6 +185,7 @@ def test_no_sandbox_grades_anyway_and_says_what_it_gives_up(no_bwrap, tmp_path, 
     assert "--no-sandbox: the students' code runs as you" in err and "your grades" in err
 
 
+@pytest.mark.slow
 def test_your_own_file_is_checked_without_bubblewrap(no_bwrap, tmp_path, capsys):
     """As today: one's own file, in processes of the caller's own, still judged apart."""
     mine = submission(tmp_path, {"multiply_add": solution_file("multiply_add")}) / "multiply_add.py"

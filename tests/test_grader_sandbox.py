@@ -8,8 +8,10 @@ session's Grader (bubblewrap sandboxes). For every run the tests assert the verd
 CSV, that no process is left in the sandboxes, and that no file outside the run's output
 changed (the checkout, the class folder and the teacher's ~/.bashrc, hashed before and after).
 """
+import contextlib
 import csv
 import hashlib
+import io
 import json
 import os
 import resource
@@ -22,7 +24,7 @@ import pytest
 
 from lessons.exercises import solution_file, student_file
 
-pytestmark = pytest.mark.grading
+pytestmark = [pytest.mark.grading, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "class_fixtures"
@@ -129,20 +131,23 @@ def world(tmp_path_factory):
     return {"secret": secret, "token": f"SECRET-{token}", "base": base}
 
 
-def run_class(cli_on, grader, folder, out, capsys, exercises=EXERCISES):
-    """Grade `folder` with check --all; return (exit status, printed text, CSV rows, JSON), checking no leftovers."""
+def run_class(cli_on, grader, folder, out, printed, exercises=EXERCISES):
+    """Grade `folder` with check --all; return (exit status, printed text, CSV rows, JSON), checking no leftovers.
+
+    `printed()` returns what the run printed, (stdout, stderr).
+    """
     home_rc = Path(os.path.expanduser("~")) / ".bashrc"
     before = fingerprint(ROOT, folder, home_rc)
     status = cli_on(["check", "--all", str(folder), "--csv", str(out / "grades.csv"), "--json",
                      str(out / "grades.json"), "--timeout", str(TIMEOUT), "--jobs", "2", "--exercises", exercises,
                      "--verbose"])
-    printed = capsys.readouterr()
+    text = "".join(printed())
     assert_nothing_left(grader)
     time.sleep(1.0)  # a process left behind would keep writing
     assert fingerprint(ROOT, folder, home_rc) == before
     with (out / "grades.csv").open(encoding="utf-8", newline="") as stream:
         rows = list(csv.DictReader(stream))
-    return status, printed.out + printed.err, rows, json.loads((out / "grades.json").read_text(encoding="utf-8"))
+    return status, text, rows, json.loads((out / "grades.json").read_text(encoding="utf-8"))
 
 
 def places(world, folder, out):
@@ -206,31 +211,15 @@ def class_result(class_run, grader):
     import lessons.exercises.grader.classroom as classroom
     import lessons.exercises.grader.cli as cli
     folder, out = class_run
-    saved = classroom.grade, cli.grade
-    classroom.grade = cli.grade = lambda jobs, timeout=60.0, workers=1, on_result=None, on_report=None, mode=None, \
-        exercises=None: grader.grade(jobs, timeout, workers, on_result, on_report)
-    try:
-        capture = _Capture()
-        status = run_class(cli.main, grader, folder, out, capture)
-    finally:
-        classroom.grade, cli.grade = saved
-    return status
 
-
-class _Capture:
-    """capsys for a module-scoped fixture: the printed text of one call."""
-
-    def __init__(self):
-        import contextlib
-        import io
-        self.out, self.err = io.StringIO(), io.StringIO()
-        self.redirect = contextlib.ExitStack()
-        self.redirect.enter_context(contextlib.redirect_stdout(self.out))
-        self.redirect.enter_context(contextlib.redirect_stderr(self.err))
-
-    def readouterr(self):
-        self.redirect.close()
-        return type("Printed", (), {"out": self.out.getvalue(), "err": self.err.getvalue()})
+    def grade_here(jobs, timeout=60.0, workers=1, on_result=None, on_report=None, mode=None, exercises=None):
+        return grader.grade(jobs, timeout, workers, on_result, on_report)
+    printed_out, printed_err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(classroom, "grade", grade_here)
+        patch.setattr(cli, "grade", grade_here)
+        with contextlib.redirect_stdout(printed_out), contextlib.redirect_stderr(printed_err):
+            return run_class(cli.main, grader, folder, out, lambda: (printed_out.getvalue(), printed_err.getvalue()))
 
 
 def test_every_fixture_has_an_expectation():
@@ -244,7 +233,8 @@ def test_fixture_alone(name, cli_on, grader, world, tmp_path, capsys):
     out.mkdir()
     materialize(name, folder, "student", places(world, folder, out))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    status, printed, rows, data = run_class(cli_on, grader, folder, out, capsys, name.split("__")[0])
+    status, printed, rows, data = run_class(cli_on, grader, folder, out, lambda: tuple(capsys.readouterr()),
+                                            name.split("__")[0])
     assert status == (0 if rows[0]["status"] == "passed" else 1)
     assert_fixture(name, "student", rows, data, printed, world)
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak  # KiB: what the grader kept of the file
