@@ -5,12 +5,6 @@ Task: write fit(train_X, train_Y, learning_rate, num_steps): build the lesson's 
 y_hat = X w for inputs of any width n and outputs of any width m (read them from the
 data's shapes), train it by full-batch gradient descent on the mean squared error
 from w = 0 for num_steps steps, and return the learned w as a NumPy array of shape
-
-from tfgraph import quiet
-
-quiet.install()  # TensorFlow starts on first use, without its start-up messages
-import tensorflow as tf  # noqa: E402
-
 (n, m). Run this file to compare it with the true W.
 
 The placeholders get shapes [None, n] and [None, m]: the first dimension is left
@@ -22,7 +16,11 @@ float32 arrays of shapes (examples, n) and (examples, m) and expects an (n, m) a
 Check: python -m lessons.exercises check learned_weights [this_file.py]
 """
 import numpy as np
-import tensorflow as tf
+
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -7,12 +7,6 @@ must feed to compute `tensor`.
 A graph is a web of ops. Every tensor is the output of one op (`tensor.op`), and an
 op's inputs (`op.inputs`) are tensors again, outputs of earlier ops. Walking back
 from a tensor through inputs reaches everything it is computed from; the
-
-from tfgraph import quiet
-
-quiet.install()  # TensorFlow starts on first use, without its start-up messages
-import tensorflow as tf  # noqa: E402
-
 placeholders among them (`op.type == "Placeholder"`) are what must be fed. That is
 why the lesson's `xy` fails when `y` is not fed, and why a Session never asks for
 placeholders the fetched tensor does not depend on.
@@ -24,7 +18,10 @@ Contract: the checker calls placeholders_needed(tensor) on tensors of its own gr
 and expects a sorted list of op names (for example ["input/x", "input/y"]).
 Check: python -m lessons.exercises check walk_the_graph [this_file.py]
 """
-import tensorflow as tf
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 
