@@ -279,18 +279,21 @@ class Runtime:
             return zygote
 
     def pair(self, timeout):
-        """A fresh student's child and judge's child for one file, each in its cgroup; ChildFailed if not."""
+        """A fresh student's child and judge's child for one file, each in its cgroup; ChildFailed if not.
+
+        Both fork servers are asked first and fork at the same time; then each child's hello is awaited.
+        """
         children = []
         try:
             for role, seconds in (("student", timeout), ("judge", timeout + JUDGE_EXTRA)):
                 workdir = self._workdir(role)
                 try:
-                    child = self._live(role).spawn(dict(LIMITS, cpu=int(seconds * 2 + 10), workdir=workdir))
+                    children.append(self._live(role).spawn(dict(LIMITS, cpu=int(seconds * 2 + 10), workdir=workdir)))
                 except BaseException:
                     if workdir:
                         shutil.rmtree(workdir, ignore_errors=True)
                     raise
-                children.append(child)
+            for child in children:
                 child.hello()
                 child.cgroups = self.cgroups.place(child.pid)
         except BaseException:
