@@ -1,15 +1,16 @@
-"""How long a class takes to grade with integrity on: 30 students x 18 exercise files.
+"""How long a class takes to grade in sandboxes: 30 students x every exercise (19 files each).
 
-    python benchmarks/grading.py                  # 30 students, --jobs 2, about 5 minutes on 2 cores
+    python benchmarks/grading.py                  # 30 students, --jobs 2 (goal: under 5 minutes on 2 cores)
     python benchmarks/grading.py --students 3     # a smoke test
 
-Builds a class folder in a temporary directory: each student hands in all 18 exercises,
-two thirds of them the reference solution and one third the untouched student file (so
-both passing and failing verdicts are timed), then grades it as `python -m
-lessons.exercises check --all DIR --jobs N` does: every file in a process of its own,
-forked from the zygote, every verdict decided by the judge. Prints the time (start-up
-of the zygote and judge apart), files per second, the verdicts' counts and the machine,
-and with --record writes them to benchmarks/results.md between the grading markers.
+Builds a class folder in a temporary directory: each student hands in every exercise, two
+thirds of them the reference solution and one third the untouched student file (so both
+passing and failing verdicts are timed), then grades it as `python -m lessons.exercises
+check --all DIR --jobs N` does: every file in a bubblewrap sandbox of its own (forked from
+the students' fork server), every verdict decided by a judge in a sandbox of its own (forked
+from the judges'). Prints the time (the fork servers' start-up apart), files per second, the
+verdicts' counts and the machine, and with --record writes them to benchmarks/results.md
+between the grading markers.
 """
 import argparse
 import os
@@ -24,7 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.machine import cpu_model, memory_gib  # noqa: E402
 from lessons.exercises import EXERCISES, solution_file, student_file  # noqa: E402
-from lessons.exercises.runner import Checker, Job  # noqa: E402
+from lessons.exercises.grader.files import Job  # noqa: E402
+from lessons.exercises.grader.runner import Grader  # noqa: E402
+from lessons.exercises.grader.sandbox import BWRAP  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
 START, END = "<!-- grading: start -->", "<!-- grading: end -->"
@@ -39,7 +42,7 @@ def build_class(folder, students):
         for index, exercise in enumerate(EXERCISES):
             source = student_file(exercise.name) if (number + index) % 3 == 0 else solution_file(exercise.name)
             shutil.copyfile(source, student / f"{exercise.name}.py")
-            jobs.append(Job(exercise.name, str(student / f"{exercise.name}.py"), student.name))
+            jobs.append(Job(exercise.name, str(folder), (student.name, f"{exercise.name}.py"), student.name))
     return jobs
 
 
@@ -73,9 +76,9 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as folder:
         jobs = build_class(Path(folder), args.students)
         started = time.monotonic()
-        with Checker() as checker:
+        with Grader(BWRAP) as grader:
             ready = time.monotonic()
-            reports = checker.grade(jobs, timeout=args.timeout, workers=args.jobs)
+            reports = grader.grade(jobs, timeout=args.timeout, workers=args.jobs)
             done = time.monotonic()
     statuses = Counter(report.status for report in reports)
     slowest = max(reports, key=lambda report: report.seconds)
@@ -83,11 +86,11 @@ def main(argv=None):
         "## Grading a class (benchmarks/grading.py)",
         "",
         f"{args.students} students x {len(EXERCISES)} files = {len(jobs)} files, `--jobs {args.jobs}`, every file "
-        f"in its own forked process and judged apart (integrity on).",
+        f"and its judge in bubblewrap sandboxes of their own (forked from two sandboxed fork servers).",
         "",
-        f"- Total: **{done - started:.1f} s** ({ready - started:.1f} s starting the zygote and the judge, "
+        f"- Total: **{done - started:.1f} s** ({ready - started:.1f} s starting the two fork servers, "
         f"{done - ready:.1f} s checking: {len(jobs) / (done - ready):.1f} files/s)",
-        f"- Verdicts: " + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items())),
+        "- Verdicts: " + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items())),
         f"- Slowest file: {slowest.job.exercise} ({slowest.seconds:.1f} s)",
         f"- Machine: {machine()}",
         f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",

@@ -20,3 +20,37 @@ def reset_op_determinism():
     if config.is_op_determinism_enabled():
         config.disable_op_determinism()
 
+
+# --- the grading tests (marker `grading`): one Grader for the whole session -----------------
+
+@pytest.fixture(scope="session")
+def grader():
+    """The two fork servers in their bubblewrap sandboxes, started once for every grading test.
+
+    They start with a secret in the grader's environment (TFGRAPH_TEST_SECRET_TOKEN), which no
+    verdict may ever show.
+    """
+    import os
+    import secrets
+
+    from lessons.exercises.grader.runner import Grader
+    from lessons.exercises.grader.sandbox import BWRAP
+
+    os.environ["TFGRAPH_TEST_SECRET_TOKEN"] = "TOKEN-" + secrets.token_hex(16)
+    try:
+        with Grader(BWRAP) as started:
+            yield started
+    finally:
+        del os.environ["TFGRAPH_TEST_SECRET_TOKEN"]
+
+
+@pytest.fixture
+def cli_on(grader, monkeypatch):
+    """`lessons.exercises`' main, grading with the session's Grader instead of starting its own."""
+    from lessons.exercises.grader import classroom, cli
+
+    def grade_here(jobs, timeout=60.0, workers=1, on_result=None, on_report=None, mode=None, exercises=None):
+        return grader.grade(jobs, timeout, workers, on_result, on_report)
+    monkeypatch.setattr(classroom, "grade", grade_here)
+    monkeypatch.setattr(cli, "grade", grade_here)
+    return cli.main

@@ -1,15 +1,14 @@
 """Classroom exercises: solutions pass, untouched and mistaken student files fail with the right hint, the CLI.
 
-All the checks of solutions, student files and mistakes run in one batch (one zygote
-forking a process per file, one judge), so TensorFlow is imported a handful of times for
-the whole file (those helpers and the command-line runs), never once per check.
+All the checks of solutions, student files and mistakes run in one batch on the session's
+Grader (two fork servers in bubblewrap sandboxes, a fresh child of each per file), so
+TensorFlow is imported a handful of times for the whole session, never once per file.
 """
 import ast
 import csv
 import json
 import os
 import runpy
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -19,9 +18,12 @@ import pytest
 import lessons
 from lessons import exercises
 from lessons.exercises import EXERCISES, solution_file, student_file
-import lessons.exercises.__main__ as cli
-from lessons.exercises.__main__ import main as cli_main
-from lessons.exercises.runner import Checker, Job
+from lessons.exercises.grader.cli import main as cli_main
+from lessons.exercises.grader.files import Job, one_file
+from tfgraph import quiet
+from tests.helpers import run_python, start_python
+
+pytestmark = pytest.mark.grading
 
 ROOT = Path(__file__).resolve().parents[1]
 MISTAKES = ROOT / "tests" / "exercise_mistakes"
@@ -40,13 +42,6 @@ def expected_hint(path):
     return doc.split("Expected hint:", 1)[1].strip()
 
 
-def run(*args, cwd=ROOT, timeout=240):
-    """Run `python args...` with the repository importable; return the finished process."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout)
-
-
 CRASH = """
 import os
 import runpy
@@ -57,28 +52,40 @@ def output_size(size, window, stride, padding):
 """
 
 
-@pytest.fixture(scope="module")
-def checker():
-    """One zygote and one judge for the batch and the in-process command-line runs."""
-    with Checker() as started:
-        yield started
+#: Wrong answers to exercises whose answer is a value: (exercise, what replaces the solution's line, the answer
+#: no description or hint may show while the answer is wrong).
+WRONG_ANSWERS = {
+    "fourth_block": ("FOURTH_BLOCK_SHAPE = (2, 2, 256)", "FOURTH_BLOCK_SHAPE = (3, 3, 256)", ["(2, 2, 256)", "2 x 2"]),
+    "diverge": ("ACCURACY_COLLAPSES_FIRST = False", "ACCURACY_COLLAPSES_FIRST = True", ["False"]),
+    "relu_hidden": ('FASTER_IN_FIRST_EPOCH = "relu"', 'FASTER_IN_FIRST_EPOCH = "sigmoid"', ["'relu'", '"relu"']),
+    "count_ops": ('SOFTMAX_OP_TYPE = "SoftmaxCrossEntropyWithLogits"', 'SOFTMAX_OP_TYPE = "Softmax"',
+                  ["SoftmaxCrossEntropyWithLogits"]),
+    "count_parameters": ("return sum(", "return 1 + sum(", ["492,280", "492280", "79,400", "79400"]),
+}
 
 
 @pytest.fixture(scope="module")
-def reports(checker, tmp_path_factory):
-    """Every solution, untouched student file and mistake, checked in one batch: {(kind, key): Report}.
+def reports(grader, tmp_path_factory):
+    """Every solution, untouched student file, mistake and wrong answer, checked in one batch: {(kind, key): Report}.
 
-    The crash job ends only its own process: every file runs in a process of its own.
+    The crash job ends only its own process: every file runs in a sandbox of its own.
     """
     crash = tmp_path_factory.mktemp("crash") / "pooling_size.py"
     crash.write_text(CRASH, encoding="utf-8")
-    jobs = ([Job(name, str(solution_file(name)), "solution") for name in NAMES]
-            + [Job(name, str(student_file(name)), "student") for name in NAMES]
-            + [Job(path.name.split("__")[0], str(path), path.name) for path in MISTAKE_FILES]
-            + [Job("pooling_size", str(crash), "crash")])
-    found = checker.grade(jobs, timeout=120, workers=2)
-    return {(job.student if job.student in ("solution", "student", "crash") else "mistake",
-             job.exercise if job.student in ("solution", "student") else job.student): report
+    wrong = tmp_path_factory.mktemp("wrong")
+    for name, (right, replacement, _) in WRONG_ANSWERS.items():
+        source = solution_file(name).read_text(encoding="utf-8")
+        assert right in source, (name, right)
+        (wrong / name).mkdir()
+        (wrong / name / f"{name}.py").write_text(source.replace(right, replacement), encoding="utf-8")
+    jobs = ([Job(name, *one_file(solution_file(name)), "solution") for name in NAMES]
+            + [Job(name, *one_file(student_file(name)), "student") for name in NAMES]
+            + [Job(path.name.split("__")[0], *one_file(path), path.name) for path in MISTAKE_FILES]
+            + [Job(name, *one_file(wrong / name / f"{name}.py"), "wrong") for name in WRONG_ANSWERS]
+            + [Job("pooling_size", *one_file(crash), "crash")])
+    found = grader.grade(jobs, timeout=120, workers=2)
+    return {(job.student if job.student in ("solution", "student", "crash", "wrong") else "mistake",
+             job.exercise if job.student in ("solution", "student", "wrong") else job.student): report
             for job, report in zip(jobs, found)}
 
 
@@ -153,6 +160,19 @@ def test_plausible_mistake_fails_with_a_specific_hint(reports, path):
         describe(report)
 
 
+@pytest.mark.parametrize("name", sorted(WRONG_ANSWERS))
+def test_no_description_or_hint_shows_the_expected_answer(reports, name):
+    report = reports["wrong", name]
+    assert not report.ok and report.problem is None, describe(report)
+    shown = " ".join(report.checks + [result.hint for result in report.results])
+    assert not [answer for answer in WRONG_ANSWERS[name][2] if answer in shown], describe(report)
+
+
+def test_a_hint_says_what_is_wrong_not_the_expected_placeholders(reports):
+    report = reports["mistake", "walk_the_graph__direct_inputs.py"]
+    assert not any("input/x" in result.hint for result in report.results), describe(report)
+
+
 @pytest.mark.parametrize("kind", ["student", "solution"])
 def test_files_run_on_their_own(kind, monkeypatch, capsys):
     """Each student file says "Not done yet" (input_dropout: "no effect yet"); each solution prints its result.
@@ -171,6 +191,32 @@ def test_files_run_on_their_own(kind, monkeypatch, capsys):
             assert "2 x 3 + 4 = 10.0" in out
 
 
+def first_line(name, folder):
+    """`python my_work/<name>.py` after `start` copied it there, up to its first line: (that line, its stderr so far)."""
+    assert cli_main(["start", name, str(folder / "my_work")]) == 0
+    process = start_python(str(Path("my_work") / f"{name}.py"), cwd=folder)
+    try:
+        line = process.stdout.readline()
+    finally:
+        process.kill()
+        err = process.stderr.read()
+        process.communicate()
+    return line, err
+
+
+def test_a_student_file_run_on_its_own_prints_its_own_first_line(tmp_path, capsys):
+    """No TensorFlow start-up noise before the file's first line (every file: the slow test below)."""
+    line, err = first_line("count_ops", tmp_path)
+    assert line.startswith("Not done yet:") and err == "", (line, err)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_every_student_file_starts_quietly(name, tmp_path, capsys):
+    line, err = first_line(name, tmp_path)
+    assert line.strip() and err == "" and not any(noise in line for noise in quiet.NOISE), (line, err)
+
+
 # --- the command line -------------------------------------------------------------------------
 
 def test_list_names_every_exercise_without_importing_tensorflow(capsys):
@@ -179,8 +225,8 @@ def test_list_names_every_exercise_without_importing_tensorflow(capsys):
     for exercise in EXERCISES:
         assert exercise.name in out and exercise.task in out
     assert all(lesson in out for lesson in CHECKED_LESSONS) and " min " in out
-    process = run("-c", "import sys; from lessons.exercises.__main__ import main; main([]); "
-                        "assert 'tensorflow.python' not in sys.modules, 'listing imported TensorFlow'")
+    process = run_python(code="import sys; from lessons.exercises.grader.cli import main; main([]); "
+                              "assert 'tensorflow.python' not in sys.modules, 'listing imported TensorFlow'")
     assert process.returncode == 0, process.stderr
 
 
@@ -189,11 +235,9 @@ def test_unknown_exercise_is_a_clear_error(capsys):
     assert "Did you mean multiply_add?" in capsys.readouterr().err
 
 
-def test_check_passes_a_solution_and_exits_zero(checker, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "grade", lambda jobs, timeout, on_result=None, **kwargs:
-                        checker.grade(jobs, timeout, on_result=on_result))
+def test_check_passes_a_solution_and_exits_zero(cli_on, monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
-    assert cli_main(["check", "multiply_add", str(solution_file("multiply_add").relative_to(ROOT))]) == 0
+    assert cli_on(["check", "multiply_add", str(solution_file("multiply_add").relative_to(ROOT))]) == 0
     out = capsys.readouterr().out
     assert "Checking lessons/exercises/solutions/multiply_add.py" in out.replace(os.sep, "/")
     assert out.count("  PASS  ") == 3 and "3 of 3 checks passed. Well done!" in out
@@ -202,7 +246,7 @@ def test_check_passes_a_solution_and_exits_zero(checker, monkeypatch, capsys):
 def test_student_code_that_ends_the_process_gets_a_verdict(reports):
     report = reports["crash", "crash"]
     assert report.passed == 0 and report.total == 3 and len(report.unfinished()) == 3
-    assert "The checker's process ended (exit status 3) while running your code" in report.problem
+    assert "The process running your code ended (exit status 3)" in report.problem
 
 
 CLASS = {
@@ -237,14 +281,16 @@ CLASS = {
 }
 
 
+@pytest.mark.slow
 def test_check_all_grades_a_class_and_explains_every_failure(tmp_path):
+    """The whole command in a process of its own: the grader starts its sandboxes, grades, writes, ends."""
     for relative, source in CLASS.items():
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text(textwrap.dedent(source), encoding="utf-8")
     (tmp_path / "loose.py").write_text("x = 1\n", encoding="utf-8")
     csv_path, json_path = tmp_path / "out" / "class.csv", tmp_path / "out" / "class.json"
-    process = run("-m", "lessons.exercises", "check", "--all", str(tmp_path), "--timeout", "5", "--jobs", "2",
-                  "--verbose", "--csv", str(csv_path), "--json", str(json_path))
+    process = run_python("-m", "lessons.exercises", "check", "--all", str(tmp_path), "--timeout", "5", "--jobs", "2",
+                         "--verbose", "--csv", str(csv_path), "--json", str(json_path), timeout=600)
     out = process.stdout
     assert process.returncode == 1, process.stderr[-3000:]
     assert "Traceback" not in out + process.stderr
@@ -256,7 +302,7 @@ def test_check_all_grades_a_class_and_explains_every_failure(tmp_path):
         assert row in table, (row, out)
     assert out.index("student  exercise") < out.index("alice ")
     assert "notes.py: 'notes' is not an exercise's name" in out
-    assert "loose.py is loose at the top of the folder" in out
+    assert "loose.py: loose at the top of the folder" in out
     assert "Totals: alice 3/14, bob 0/14," in out
     out = " ".join(out.split())  # hints are wrapped at 100 columns
     # Each failure is a verdict, never a traceback: the exception and the student's line ...
@@ -280,5 +326,6 @@ def test_check_all_grades_a_class_and_explains_every_failure(tmp_path):
     assert (alice["passed"], alice["total"]) == (3, 14)
     assert [e["exercise"] for e in alice["exercises"]] == ["multiply_add", "walk_the_graph", "variable_counter",
                                                            "count_parameters", "pooling_size"]
-    assert any(path.endswith("loose.py") for path in data["loose_files"])
-    assert any(path.endswith("notes.py") for path in data["not_exercises"])
+    assert any(entry["file"].endswith("loose.py") and "loose" in entry["why"] for entry in data["not_graded"])
+    assert any(entry["file"].endswith("notes.py") and "not an exercise" in entry["why"]
+               for entry in data["not_graded"])

@@ -6,9 +6,9 @@ constant) its docstring names; the checker imports the file, calls it and tests 
 it does (values computed for given feeds, shapes, ops present in the graph, a cost
 after some steps), never its source text, so any correct solution passes.
 
-Importing this module does not import TensorFlow: the checks do, in helper processes
-(see `lessons.exercises.runner`): each student file runs in a process of its own, and a
-judge process that never ran it decides the verdict from what its code produced.
+Importing this module does not import TensorFlow. The grader (`lessons.exercises.grader`,
+`python -m lessons.exercises`) runs each student file in a sandbox of its own and decides
+its verdict in another, where the checks (`checkers/<lesson>.py`) run.
 """
 import difflib
 from pathlib import Path

@@ -1,6 +1,6 @@
 """Mistake: looks at the tensor's direct inputs only.
 
-Expected hint: walk on past the direct inputs
+Expected hint: Walk on past the direct inputs
 """
 
 

@@ -1,8 +1,8 @@
 """Checks for the distributed lesson's exercise: ps_placement."""
 import tensorflow as tf
 
-from lessons.exercises.checkers import kind, new_graph
-from lessons.exercises.checks import check, expect
+from lessons.exercises.checkers import is_graph, kind, new_graph
+from lessons.exercises.grader.checks import check, expect
 from tfgraph import training
 
 tf1 = tf.compat.v1
@@ -12,7 +12,10 @@ WANT = {(784, 620): ("W_h", "/job:ps/task:0"), (620, 10): ("W_o", "/job:ps/task:
 
 def task_of(device):
     """'/job:J/task:N' for a device string ('/job:J' when it names no task, '' when it names no job)."""
-    spec = tf.DeviceSpec.from_string(device or "")
+    try:
+        spec = tf.DeviceSpec.from_string(device or "")
+    except (ValueError, TypeError):
+        return ""
     if not spec.job:
         return ""
     return f"/job:{spec.job}" + (f"/task:{spec.task}" if spec.task is not None else "")
@@ -21,18 +24,17 @@ def task_of(device):
 # --- ps_placement: build_model -----------------------------------------------------------
 
 def placement(submission):
-    """What build_model() placed where, measured in the student's process (the judge's graphs carry no devices)."""
-    graph = submission.memo("build_model", lambda: submission.function("build_model")())
-    expect(isinstance(graph, tf.Graph), f"build_model() should return the new tf.Graph it built in, "
-                                        f"but it returned {kind(graph)}.")
-
-    def measure():
-        variables = [{"name": v.op.name, "shape": v.shape.as_list(), "task": task_of(v.op.device)}
-                     for v in graph.get_collection(tf1.GraphKeys.TRAINABLE_VARIABLES)]
-        matmuls = [{"name": op.name, "task": task_of(op.device)} for op in graph.get_operations()
-                   if op.type == "MatMul"]
+    """What build_model() placed where, read from its graph's description."""
+    def build():
+        graph = submission.function("build_model")()
+        expect(is_graph(graph), f"build_model() should return the new tf.Graph it built in, but it returned "
+                                f"{kind(graph)}.")
+        structure = submission.structure(graph)
+        variables = [{"name": op, "shape": list(shape or ()), "task": task_of(device)}
+                     for _, op, shape, device in structure.variables["trainable"]]
+        matmuls = [{"name": op.name, "task": task_of(op.device)} for op in structure.of_type("MatMul")]
         return {"variables": variables, "matmuls": matmuls}
-    return submission.observed("placement", measure)
+    return submission.memo("placement", build)
 
 
 @check("ps_placement", "build_model() returns a graph with the weights W_h (784, 620) and W_o (620, 10)")
@@ -92,17 +94,18 @@ def reference(graph):
 
 def compare(submission, graph, description):
     """Check variables_by_task(graph) against the checker's own answer, with a hint for the first difference."""
-    got = submission.function("variables_by_task")(graph)
+    got = submission.function("variables_by_task")(submission.send(graph).graph)
     expect(isinstance(got, dict), f"variables_by_task should return a dict, but it returned {kind(got)}.")
     want = reference(graph)
-    expect(set(got) == set(want), f"For {description} expected the tasks {sorted(want)}, but your dict has the "
-                                  f"keys {sorted(got, key=str)}. Key each task as \"/job:<job>/task:<index>\", "
-                                  "read from variable.op.device with tf.DeviceSpec.from_string.")
+    expect(set(got) == set(want), f"For {description} your dict has the keys {sorted(map(str, got))[:8]}, which "
+                                  f"are not the tasks that hold Variables. Key each task as "
+                                  f"\"/job:<job>/task:<index>\", read from variable.op.device with "
+                                  f"tf.DeviceSpec.from_string.")
     for task, names in want.items():
         expect(isinstance(got[task], (list, tuple)) and sorted(got[task]) == list(got[task]) and
                list(got[task]) == names,
-               f"For {description}, {task} holds {names}, but your dict says {got[task]!r} (the sorted "
-               "variable.op.name of each global Variable, optimizer's slots included).")
+               f"For {description}, your dict says {task} holds {str(got[task])[:300]}, which is not the sorted "
+               f"variable.op.name of each global Variable placed there (the optimizer's slots included).")
 
 
 @check("ps_placement", "variables_by_task lists the lesson's placement on one ps task")

@@ -1,13 +1,19 @@
 """Checks for the linear regression lesson's exercises: variable_counter, gradient_by_hand, learning_rate_limit."""
 import math
+import re
 
 import numpy as np
 import tensorflow as tf
 
-from lessons.exercises.checkers import kind, new_graph, number, placeholder, runnable, session, show, unpack
-from lessons.exercises.checks import check, expect, judge_only
+from lessons.exercises.checkers import (close, finite, is_graph, kind, new_graph, number, placeholder, runnable,
+                                        session, show, unpack)
+from lessons.exercises.grader.checks import check, expect, reference
+from lessons.exercises.grader.remote import StudentRaised
 
 tf1 = tf.compat.v1
+
+#: The op types of TensorFlow's optimizers' update kernels (ApplyGradientDescent, ResourceApplyAdam, ...).
+OPTIMIZER_OP = re.compile(r"^(Resource)?(Sparse)?Apply[A-Z]")
 
 
 def lesson_data(seed=0):
@@ -26,11 +32,10 @@ def counter(submission):
         return submission.function("build")()
     graph, amount, add, total, init = unpack(submission.memo("build", build),
                                              ["graph", "amount", "add", "total", "init"], "build()")
-    expect(isinstance(graph, tf.Graph), f"build()'s first value should be the tf.Graph you built in, "
-                                        f"but it is a {type(graph).__name__}.")
+    expect(is_graph(graph), f"build()'s first value should be the tf.Graph you built in, but it is {kind(graph)}.")
     placeholder(amount, "amount", graph)
     expect(total is not None, "total is None: fill in the gap that makes it.")
-    expect(isinstance(total, tf.Variable),
+    expect(getattr(total, "kind", None) == "Variable",
            f"total should be a tf.Variable, but it is {kind(total)}. A tensor is recomputed at every run and "
            f"forgets; only a Variable keeps its value from one run to the next.")
     runnable(add, "add")
@@ -46,39 +51,43 @@ def counter_types(submission):
 @check("variable_counter", "total starts at 0, and each run of add adds the amount fed")
 def counter_adds(submission):
     graph, amount, add, total, init = counter(submission)
-    with session(graph) as sess:
-        sess.run(init)
-        start = sess.run(total)
-        expect(np.allclose(start, 0.0), f"After init, total is {show(start)}; it should start at 0.")
-        seen = []
-        for value in (1.0, 2.0, 3.0):
-            sess.run(add, feed_dict={amount: value})
-            seen.append(float(np.sum(sess.run(total))))
-        if np.allclose(seen, 0.0):
-            expect(False, "After running add with amounts 1, 2 and 3, total is still 0. `total + amount` computes "
-                          "a new tensor but stores nothing: an op must assign to the Variable "
-                          "(total.assign_add(amount)).")
-        expect(np.allclose(seen, [1.0, 3.0, 6.0]),
-               f"After running add with amounts 1, 2 and 3, total went {show(seen)}; expected [1, 3, 6].")
+    sess = submission.session(graph)
+    sess.run(init)
+    start = sess.run(total)
+    expect(close(start, 0.0), f"After init, total is {show(start)}; it should start at 0.")
+    seen = []
+    for value in (1.0, 2.0, 3.0):
+        sess.run(add, feed_dict={amount: value})
+        seen.append(float(np.sum(sess.run(total))))
+    if close(seen, 0.0):
+        expect(False, "After running add with amounts 1, 2 and 3, total is still 0. `total + amount` computes a "
+                      "new tensor but stores nothing: an op must assign to the Variable (total.assign_add(amount)).")
+    expect(close(seen, np.cumsum([1.0, 2.0, 3.0])),
+           f"After running add with amounts 1, 2 and 3, total went {show(seen)}: each run of add should add the "
+           f"amount fed to the total, and nothing else.")
 
 
 @check("variable_counter", "init starts the total over, and two Sessions keep separate totals")
 def counter_sessions(submission):
     graph, amount, add, total, init = counter(submission)
-    with session(graph) as first, session(graph) as second:
-        first.run(init)
-        first.run(add, feed_dict={amount: 5.0})
-        second.run(init)
-        expect(np.allclose(second.run(total), 0.0) and np.allclose(first.run(total), 5.0),
-               f"After adding 5 in one Session and initializing another, the totals are "
-               f"{show(first.run(total))} and {show(second.run(total))}; expected 5 and 0: each Session holds "
-               f"its own value of a Variable.")
-        first.run(init)
-        expect(np.allclose(first.run(total), 0.0), f"Running init again left total at {show(first.run(total))}; "
-                                                   f"it should start over at 0.")
+    first, second = submission.session(graph), submission.session(graph)
+    first.run(init)
+    first.run(add, feed_dict={amount: 5.0})
+    second.run(init)
+    totals = first.run(total), second.run(total)
+    expect(close(totals[1], 0.0) and close(totals[0], 5.0),
+           f"After adding 5 in one Session and initializing another, the totals are {show(totals[0])} and "
+           f"{show(totals[1])}: each Session should hold its own value of a Variable.")
+    first.run(init)
+    again = first.run(total)
+    expect(close(again, 0.0), f"Running init again left total at {show(again)}; it should start over.")
 
 
 # --- gradient_by_hand --------------------------------------------------------------------
+
+#: Steps of the student's gradient step compared with the optimizer's.
+STEPS = 50
+
 
 def linear_model(graph):
     """The lesson's X, Y, w, b and cost, built in `graph`."""
@@ -91,13 +100,13 @@ def linear_model(graph):
     return X, Y, w, b, cost
 
 
-def trained(step_maker, steps, learning_rate=0.05):
-    """(w, b) after `steps` runs of the op step_maker(cost, [w, b], learning_rate) makes, and the graph."""
+@reference("gradient_by_hand", [(STEPS, 0.05)])
+def optimizer_steps(steps, learning_rate):
+    """(w, b) after each of `steps` steps of GradientDescentOptimizer on the lesson's model."""
     graph = new_graph()
     X, Y, w, b, cost = linear_model(graph)
     with graph.as_default():
-        step = step_maker(cost, [w, b], learning_rate)
-        runnable(step, "gradient_step(...)'s result")
+        step = tf1.train.GradientDescentOptimizer(learning_rate).minimize(cost, var_list=[w, b])
         init = tf1.global_variables_initializer()
     train_X, train_Y = lesson_data()
     values = []
@@ -105,18 +114,32 @@ def trained(step_maker, steps, learning_rate=0.05):
         sess.run(init)
         for _ in range(steps):
             sess.run(step, feed_dict={X: train_X, Y: train_Y})
-            values.append(sess.run([w, b]))
-    return np.array(values), graph
+            values.append([float(value) for value in sess.run([w, b])])
+    return values
 
 
-def optimizer_step(cost, variables, learning_rate):
-    return tf1.train.GradientDescentOptimizer(learning_rate).minimize(cost, var_list=variables)
+def trained(submission):
+    """(w, b) after each of STEPS runs of the student's gradient_step op, the graph it was built in, w's and b's op."""
+    def run():
+        graph = new_graph()
+        X, Y, w, b, cost = linear_model(graph)
+        shipped = submission.send(graph)
+        step = submission.function("gradient_step")(shipped[cost], [shipped[w], shipped[b]], 0.05)
+        runnable(step, "gradient_step(...)'s result")
+        sess = submission.session(shipped.graph)
+        sess.initialize()
+        train_X, train_Y = lesson_data()
+        values = []
+        for _ in range(STEPS):
+            sess.run(step, feed_dict={shipped[X]: train_X, shipped[Y]: train_Y})
+            values.append(sess.run([shipped[w], shipped[b]]))
+        return np.array(values, dtype=np.float64), shipped, (w.op.name, b.op.name)
+    return submission.memo("steps", run)
 
 
 def compare(submission, steps):
-    yours, _ = submission.memo(f"steps{steps}", lambda: trained(submission.function("gradient_step"), steps))
-    reference, _ = judge_only(trained)(optimizer_step, steps)
-    return yours, reference
+    yours, _, _ = trained(submission)
+    return yours[:steps], np.array(optimizer_steps(STEPS, 0.05), dtype=np.float64)[:steps]
 
 
 @check("gradient_by_hand", "gradient_step returns an op a Session can run")
@@ -126,42 +149,47 @@ def step_runs(submission):
 
 @check("gradient_by_hand", "one step moves w and b exactly as GradientDescentOptimizer does")
 def one_step(submission):
-    yours, reference = compare(submission, 1)
-    (w, b), (ref_w, ref_b) = yours[-1], reference[-1]
-    if np.allclose([w, b], [0, 0]):
+    yours, reference_ = compare(submission, 1)
+    (w, b), (ref_w, ref_b) = yours[-1], reference_[-1]
+    found = f"After one step (w, b) = ({w:.5f}, {b:.5f})"
+    expect(finite([w, b]), f"{found}: not numbers. Does your step divide by zero or overflow?")
+    if close([w, b], [0, 0]):
         expect(False, "After one step w and b are still 0: the op you return does not change the variables "
                       "(are the assign_sub ops part of it? tf.group(*ops) runs them all).")
-    if np.allclose([w, b], [-ref_w, -ref_b], rtol=1e-4):
-        expect(False, f"After one step (w, b) = ({w:.5f}, {b:.5f}) but the optimizer gives ({ref_w:.5f}, "
-                      f"{ref_b:.5f}): you stepped uphill. Subtract learning_rate * gradient.")
+    if close([w, b], [-ref_w, -ref_b], rtol=1e-4):
+        expect(False, f"{found}: you stepped uphill. Subtract learning_rate * gradient.")
     expect(not np.isclose(b, 0.0) or np.isclose(ref_b, 0.0),
-           f"After one step w = {w:.5f} moved but b is still 0: update every variable in the list.")
+           f"{found}: w moved but b is still 0. Update every variable in the list.")
     ratio = np.array([w, b]) / np.array([ref_w, ref_b])
-    if np.allclose(ratio, ratio[0], rtol=1e-3) and not np.isclose(ratio[0], 1.0, rtol=1e-3):
-        expect(False, f"After one step (w, b) = ({w:.5f}, {b:.5f}), {ratio[0]:.3g} times the optimizer's "
-                      f"({ref_w:.5f}, {ref_b:.5f}): multiply the gradient by the learning rate, and by nothing "
-                      f"else.")
-    expect(np.allclose([w, b], [ref_w, ref_b], rtol=1e-4, atol=1e-6),
-           f"After one step (w, b) = ({w:.5f}, {b:.5f}) but the optimizer gives ({ref_w:.5f}, {ref_b:.5f}).")
+    if close(ratio, ratio[0], rtol=1e-3) and not np.isclose(ratio[0], 1.0, rtol=1e-3):
+        expect(False, f"{found}, {ratio[0]:.3g} times as far as gradient descent moves them: multiply the gradient "
+                      f"by the learning rate, and by nothing else.")
+    expect(close([w, b], [ref_w, ref_b], rtol=1e-4, atol=1e-6),
+           f"{found}, which is not where one step of gradient descent takes them.")
 
 
 @check("gradient_by_hand", "50 steps still match the optimizer (the gradients are recomputed at every run)")
 def fifty_steps(submission):
-    yours, reference = compare(submission, 50)
-    bad = np.flatnonzero(~np.all(np.isclose(yours, reference, rtol=1e-3, atol=1e-5), axis=1))
+    yours, reference_ = compare(submission, STEPS)
+    agree = np.all(np.isclose(yours, reference_, rtol=1e-3, atol=1e-5), axis=1) & np.all(np.isfinite(yours), axis=1)
+    bad = np.flatnonzero(~agree)
     if len(bad):
         first = bad[0]
-        expect(False, f"After {first + 1} steps (w, b) = ({show(yours[first])}) but the optimizer gives "
-                      f"({show(reference[first])}). If only the first step agrees, the gradients are not "
-                      f"recomputed from the current w and b (were they computed once, outside the graph?).")
+        expect(False, f"After {first + 1} steps (w, b) = ({show(yours[first])}), which is not where gradient "
+                      f"descent is by then. If only the first step agrees, the gradients are not recomputed from the "
+                      f"current w and b (were they computed once, outside the graph?).")
 
 
-@check("gradient_by_hand", "no optimizer does the work (no ApplyGradientDescent op in the graph)")
+@check("gradient_by_hand", "no optimizer does the work (no optimizer's update op, slot or step counter in the graph)")
 def no_optimizer(submission):
-    _, graph = submission.memo("steps1", lambda: trained(submission.function("gradient_step"), 1))
-    used = sorted({op.type for op in graph.get_operations() if "ApplyGradientDescent" in op.type})
-    expect(not used, f"Your graph has {', '.join(used)} ops: an optimizer took the step. The task is to write "
-                     f"it with tf.gradients and assign_sub.")
+    _, shipped, own = trained(submission)
+    structure = submission.structure(shipped.graph)
+    used = sorted({op.type for op in structure.ops if OPTIMIZER_OP.match(op.type)})
+    expect(not used, f"Your graph has {', '.join(used)} ops: an optimizer took the step. The task is to write it "
+                     f"with tf.gradients and assign_sub.")
+    extra = sorted(op for _, op, _, _ in structure.variables["global"] if op not in own)
+    expect(not extra, f"Your step made Variables of its own ({', '.join(extra[:4])}): an optimizer's slots or step "
+                      f"counter. The task is to write the step with tf.gradients and assign_sub, which need none.")
 
 
 # --- learning_rate_limit -----------------------------------------------------------------
@@ -190,18 +218,20 @@ def final(submission, learning_rate, num_steps):
 def lesson_cost(submission):
     got = final(submission, 0.01, 200)
     _, want = reference_costs(0.01, 200)
-    expect(math.isclose(got, want, rel_tol=1e-3),
-           f"final_cost(0.01, 200) returned {got:.6f}; the lesson's model reaches {want:.6f} after 200 steps "
-           f"from w = b = 0. Did you train exactly num_steps steps and return the cost after the last one?")
+    expect(finite(got) and math.isclose(got, want, rel_tol=1e-3),
+           f"final_cost(0.01, 200) returned {got:.6f}, which is {'above' if got > want else 'not'} the cost of the "
+           f"lesson's model after 200 steps from w = b = 0. Did you train exactly num_steps steps and return the "
+           f"cost after the last one?")
 
 
 @check("learning_rate_limit", "a run whose cost overflows stops with TrainingDiverged (check_cost)")
 def stops_on_overflow(submission):
-    from tfgraph.training import TrainingDiverged
     try:
         got = submission.function("final_cost")(1.5, 300)
-    except TrainingDiverged:
-        return
+    except StudentRaised as raised:
+        if raised.diverged:
+            return
+        raise
     expect(False, f"final_cost(1.5, 300) returned {got!r}: at that rate the cost overflows to infinity and "
                   f"then NaN, and the run should stop there. Pass each step's cost to training.check_cost, "
                   f"which raises TrainingDiverged.")
@@ -211,7 +241,7 @@ def stops_on_overflow(submission):
 def largest_rate(submission):
     rate = number(submission.constant("LARGEST_STABLE_RATE", "the largest learning rate at which the cost "
                                                              "still falls"), "LARGEST_STABLE_RATE")
-    expect(rate > 0, f"LARGEST_STABLE_RATE is {rate:g}; a learning rate is greater than 0.")
+    expect(finite(rate) and rate > 0, f"LARGEST_STABLE_RATE is {rate:g}; a learning rate is a number above 0.")
     start, end = reference_costs(rate, 300)
     expect(end < start, f"At {rate:g} the cost does not fall: it goes from {start:.3f} to {end:.4g} in 300 steps. "
                         f"Look lower.")

@@ -2,8 +2,8 @@
 import numpy as np
 import tensorflow as tf
 
-from lessons.exercises.checkers import new_graph, session, show, tensor
-from lessons.exercises.checks import check, expect
+from lessons.exercises.checkers import close, finite, new_graph, show, tensor
+from lessons.exercises.grader.checks import check, expect
 
 tf1 = tf.compat.v1
 
@@ -33,34 +33,37 @@ def reference(image, weights):
 
 
 def runs_of(submission, num_keeps, weights, keeps, runs=RUNS):
-    """Logits of RUNS runs of the student's model_gen on one image, with the keep probabilities `keeps` fed."""
+    """Logits of `runs` runs of the student's model_gen on one image, with the keep probabilities `keeps` fed."""
     graph = new_graph()
     with graph.as_default():
         X = tf1.placeholder(tf.float32, [None, 784], name="X")
         keep_placeholders = [tf1.placeholder(tf.float32, name=f"keep{i}") for i in range(num_keeps)]
-        logits = submission.function("model_gen")(X, *[tf.constant(w) for w in weights], *keep_placeholders)
-    tensor(logits, "model_gen(...)", graph)
-    expect(logits.shape.is_compatible_with([None, 10]), f"model_gen should return logits of shape (?, 10), but "
-                                                        f"they have shape {logits.shape}.")
+        constants = [tf.constant(w, name=f"w{i}") for i, w in enumerate(weights)]
+    shipped = submission.send(graph)
+    logits = submission.function("model_gen")(shipped[X], *[shipped[c] for c in constants],
+                                              *[shipped[k] for k in keep_placeholders])
+    tensor(logits, "model_gen(...)", shipped.graph)
+    expect(logits.compatible((None, 10)), f"model_gen should return logits of shape (?, 10), but they have shape "
+                                          f"{logits.shape}.")
     image = np.random.RandomState(7).rand(1, 784).astype(np.float32)
-    with session(graph) as sess:
-        feed = {X: image, **dict(zip(keep_placeholders, keeps))}
-        return image, np.array([sess.run(logits, feed_dict=feed)[0] for _ in range(runs)])
+    sess = submission.session(shipped.graph)
+    feed = {shipped[X]: image, **{shipped[k]: keep for k, keep in zip(keep_placeholders, keeps)}}
+    return image, np.array([np.asarray(sess.run(logits, feed_dict=feed), dtype=np.float64)[0] for _ in range(runs)])
 
 
 def expect_deterministic(submission, num_keeps):
     weights = random_weights()
     image, runs = runs_of(submission, num_keeps, weights, [1.0] * num_keeps, runs=3)
     want = reference(image, weights)[0]
-    expect(np.allclose(runs, want, rtol=1e-4, atol=1e-5),
-           f"With every keep probability 1 (no dropout) the logits should be relu(relu(X w_h) w_h2) w_o = "
-           f"{show(want)}, but yours are {show(runs[0])}" +
-           (", and they change from run to run: a dropout ignores its keep probability." if
-            not np.allclose(runs, runs[0]) else "."))
+    expect(close(runs, np.broadcast_to(want, runs.shape), rtol=1e-4, atol=1e-5),
+           f"With every keep probability 1 (no dropout) your logits ({show(runs[0])}) are not "
+           f"relu(relu(X w_h) w_h2) w_o" + (", and they change from run to run: a dropout ignores its keep "
+                                            "probability." if random(runs) else "."))
 
 
 def random(runs):
-    return not np.allclose(runs, runs[0])
+    """Whether the runs' logits are finite and not all the same."""
+    return finite(runs) and not close(runs, np.broadcast_to(runs[0], runs.shape))
 
 
 # --- input_dropout -----------------------------------------------------------------------
@@ -108,8 +111,8 @@ def drops_second_layer(submission):
     image, runs = runs_of(submission, 3, summing_weights(), [1.0, 1.0, 0.5], runs=24)
     whole = reference(image, summing_weights())[0, 0] / 0.5
     values = runs[:, 0]
-    expect(np.all(np.isclose(values, 0.0, atol=1e-5) | np.isclose(values, whole, rtol=1e-4)),
+    expect(finite(values) and np.all(np.isclose(values, 0.0, atol=1e-5) | np.isclose(values, whole, rtol=1e-4)),
            f"A unit of the second layer that adds ten first-layer units should either be dropped (0) or kept and "
-           f"scaled by 1/keep ({whole:.4f}), but across {len(values)} runs it took the values "
+           f"scaled by 1/keep_hidden2, but across {len(values)} runs it took the values "
            f"{show(np.unique(np.round(values, 4)))}: the dropout acts on the first layer's units. Apply it to the "
            f"second layer's outputs, out_H2.")

@@ -2,8 +2,8 @@
 import numpy as np
 import tensorflow as tf
 
-from lessons.exercises.checkers import array, new_graph, session, show
-from lessons.exercises.checks import check, expect
+from lessons.exercises.checkers import array, close, new_graph, show
+from lessons.exercises.grader.checks import check, expect
 
 tf1 = tf.compat.v1
 
@@ -36,11 +36,14 @@ def one_epoch(submission, num_examples, batch_size):
         train_X = np.random.RandomState(1).rand(num_examples, 5).astype(np.float32)
         train_Y = np.random.RandomState(2).rand(num_examples, 8).astype(np.float32)
         train_X[:, 0] = train_Y[:, 0] = np.arange(num_examples)
-        with session(graph) as sess:
-            sess.run(init)
-            submission.function("train_one_epoch")(sess, train_operation, X, Y, train_X, train_Y, batch_size)
-            return submission.observed("counters", lambda: {name: float(value)
-                                                            for name, value in sess.run(counters).items()})
+        shipped = submission.send(graph)
+        sess = submission.session(shipped.graph)
+        sess.run(shipped[init])
+        submission.function("train_one_epoch")(sess.remote, shipped[train_operation], shipped[X], shipped[Y],
+                                               train_X, train_Y, batch_size)
+        seen = sess.run({name: shipped[variable] for name, variable in counters.items()})
+        expect(isinstance(seen, dict) and set(seen) == set(counters), "The checker's counters could not be read.")
+        return {name: float(value) for name, value in seen.items()}
     return submission.memo(("epoch", num_examples, batch_size), run)
 
 
@@ -59,7 +62,7 @@ def expect_epoch(seen, num_examples, batch_size):
     expect(seen["steps"] == steps and seen["rows"] == num_examples,
            f"With {num_examples} examples and batch_size {batch_size}, expected {expected}, but found {found}.")
     total = num_examples * (num_examples - 1) / 2
-    expect(np.isclose(seen["row_sum"], total), "Some rows were fed twice and others never: feed consecutive "
+    expect(close(seen["row_sum"], total), "Some rows were fed twice and others never: feed consecutive "
                                                "slices train_X[start:start + batch_size].")
 
 
@@ -77,7 +80,7 @@ def short_last_batch(submission):
 def rows_paired(submission):
     for num_examples, batch_size in ((100, 10), (100, 30)):
         seen = one_epoch(submission, num_examples, batch_size)
-        expect(np.isclose(seen["mismatched"], 0.0), "X and Y were fed different rows in the same step: slice "
+        expect(close(seen["mismatched"], 0.0), "X and Y were fed different rows in the same step: slice "
                                                     "both with the same start and end.")
 
 
@@ -120,15 +123,15 @@ def any_width(submission):
 @check("learned_weights", "the weights are those gradient descent learns (compared with NumPy)")
 def same_as_numpy(submission):
     got, want = fitted(submission, 3, 2)
-    expect(not np.allclose(got, 0.0), "fit returned all zeros: the weights' starting value. Fetch w after the "
-                                      "training loop, not before it.")
-    expect(np.allclose(got, want, rtol=1e-3, atol=1e-4),
-           f"fit returned {show(got)} but gradient descent from zero (300 steps at 0.1 on the mean squared "
-           f"error, all the data at each step) reaches {show(want)}.")
+    expect(not close(got, 0.0), "fit returned all zeros: the weights' starting value. Fetch w after the "
+                                "training loop, not before it.")
+    expect(close(got, want, rtol=1e-3, atol=1e-4),
+           f"fit returned {show(got)}, which are not the weights gradient descent from zero reaches (300 steps at "
+           f"0.1 on the mean squared error, all the data at each step).")
 
 
 @check("learned_weights", "the same function fits the lesson's width, n=5, m=8")
 def lesson_width(submission):
     got, want = fitted(submission, 5, 8)
-    expect(np.allclose(got, want, rtol=1e-3, atol=1e-4), f"For n=5, m=8 fit returned {show(got)}, but gradient "
-                                                         f"descent reaches {show(want)}.")
+    expect(close(got, want, rtol=1e-3, atol=1e-4), f"For n=5, m=8 fit returned {show(got)}, which are not the "
+                                                   f"weights gradient descent reaches.")

@@ -8,9 +8,11 @@ spare, and the bias only adds a baseline per class. A single scalar bias would
 change nothing at all: adding the same number to every logit leaves the softmax,
 and so the cost, unchanged.
 """
-import tensorflow as tf
+from tfgraph import quiet
 
-from tfgraph import mnist, training
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import mnist, training  # noqa: E402
 
 tf1 = tf.compat.v1
 

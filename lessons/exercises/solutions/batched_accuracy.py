@@ -6,7 +6,11 @@ sum over all batches divided by the number of images is the accuracy of the whol
 set, exactly as if it had been fed at once. tfgraph.training.evaluate does the same.
 """
 import numpy as np
-import tensorflow as tf
+
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -8,9 +8,12 @@ Only X is fed: a Session runs just the ops the fetched tensor depends on, and th
 keep probabilities come later. Fetching an existing tensor adds no op to the graph.
 """
 import numpy as np
-import tensorflow as tf
 
-from tfgraph import mnist, training
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import mnist, training  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -10,9 +10,11 @@ gradients of those ops, which the optimizer built, and the update of the weights
 """
 from collections import Counter
 
-import tensorflow as tf
+from tfgraph import quiet
 
-from tfgraph import training
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import training  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -8,9 +8,11 @@ gradient, and a momentum), which GLOBAL_VARIABLES includes and TRAINABLE_VARIABL
 does not. That is also why RMSProp needs three times the memory of plain gradient
 descent for its weights.
 """
-import tensorflow as tf
+from tfgraph import quiet
 
-from tfgraph import training
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import training  # noqa: E402
 
 tf1 = tf.compat.v1
 

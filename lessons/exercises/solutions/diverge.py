@@ -9,9 +9,11 @@ wrong. Only when the logits overflow float32 (about 3.4e38) does the cost become
 infinite or NaN, and check_cost stops the run with TrainingDiverged; here that
 happens at a learning rate of about 1e36.
 """
-import tensorflow as tf
+from tfgraph import quiet
 
-from tfgraph import mnist, training
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import mnist, training  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -8,9 +8,12 @@ makes 256 channels, and its pooling halves 4 to 2: (2, 2, 256), which flattens t
 (2,048 - 1,024) x 625 = 640,000, so the network gets smaller.
 """
 import numpy as np
-import tensorflow as tf
 
-from tfgraph import training
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import training  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -7,7 +7,11 @@ starting point, exactly as the optimizer's ApplyGradientDescent ops do. The two
 lines printed agree to the last digit shown.
 """
 import numpy as np
-import tensorflow as tf
+
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -6,7 +6,11 @@ n and m come from the data, so the same function fits any width. After the lesso
 has not converged (and with 100 noisy examples, even the best fit differs from W).
 """
 import numpy as np
-import tensorflow as tf
+
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -15,9 +15,12 @@ stops the run with TrainingDiverged.
 import sys
 
 import numpy as np
-import tensorflow as tf
 
-from tfgraph import training
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import training  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -8,7 +8,11 @@ faster per epoch; the curve is a little noisier, because each step sees only a t
 of the data.
 """
 import numpy as np
-import tensorflow as tf
+
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

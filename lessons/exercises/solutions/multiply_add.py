@@ -4,7 +4,10 @@ Solution: multiply_add (lesson: multiplication)
 z is a third placeholder; out adds it to the product. TensorBoard shows x and y
 entering a Mul op, whose result enters an Add (AddV2) op together with z.
 """
-import tensorflow as tf
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -6,8 +6,10 @@ Solution: pooling_size (lesson: cnn)
 starts are 0, stride, 2 stride, ...: (size - window) // stride + 1 of them. The
 lesson's blocks give 28 -> 14 -> 7 -> 4; a 3x3 'VALID' convolution gives 26.
 """
-import tensorflow as tf
+from tfgraph import quiet
 
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 def output_size(size, window, stride, padding):
     """The output width of a pooling or convolution over `size` inputs with `window`, `stride` and `padding`."""

@@ -9,9 +9,11 @@ task 0. An explicit device string says what you mean. An optimizer's slot variab
 (Momentum's accumulators, RMSProp's averages) are placed beside their Variable, so a
 ps task holding W_h also holds W_h's slots: memory to plan for when sharding.
 """
-import tensorflow as tf
+from tfgraph import quiet
 
-from tfgraph import training
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import training  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -10,9 +10,11 @@ differences between images through unchanged (slope 1 for positive inputs), so t
 output layer has something to learn from at once. Over 50 epochs on full MNIST the
 sigmoid network catches up; ReLU mainly buys a fast start and deeper networks.
 """
-import tensorflow as tf
+from tfgraph import quiet
 
-from tfgraph import mnist, training
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import mnist, training  # noqa: E402
 
 tf1 = tf.compat.v1
 

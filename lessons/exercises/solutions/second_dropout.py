@@ -7,7 +7,11 @@ with equal values, but the two rates could then never be tuned apart, and the
 checker feeds them differently to tell.
 """
 import numpy as np
-import tensorflow as tf
+
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

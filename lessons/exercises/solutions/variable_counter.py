@@ -5,7 +5,10 @@ Solution: variable_counter (lesson: linear_regression)
 come after the Variable is created: global_variables_initializer only knows the
 Variables that exist when it is called.
 """
-import tensorflow as tf
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

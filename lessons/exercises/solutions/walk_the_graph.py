@@ -5,7 +5,10 @@ A depth-first walk with a stack and a set of ops already seen: each op is visite
 once however many paths lead to it, so the walk takes time proportional to the
 size of the graph, not to the number of paths through it.
 """
-import tensorflow as tf
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

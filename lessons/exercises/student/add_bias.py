@@ -14,9 +14,11 @@ Contract: the checker creates the placeholder X (?, 784), calls model(X) inside 
 graph and expects the logits, a tensor of shape (?, 10).
 Check: python -m lessons.exercises check add_bias [this_file.py]
 """
-import tensorflow as tf
+from tfgraph import quiet
 
-from tfgraph import mnist, training
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import mnist, training  # noqa: E402
 
 tf1 = tf.compat.v1
 

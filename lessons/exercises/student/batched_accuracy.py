@@ -16,7 +16,11 @@ own and expects a float between 0 and 1.
 Check: python -m lessons.exercises check batched_accuracy [this_file.py]
 """
 import numpy as np
-import tensorflow as tf
+
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

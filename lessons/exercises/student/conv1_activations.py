@@ -19,9 +19,12 @@ images of shape (n, 28, 28, 1); it expects an array of shape (n, 28, 28, 32).
 Check: python -m lessons.exercises check conv1_activations [this_file.py]
 """
 import numpy as np
-import tensorflow as tf
 
-from tfgraph import mnist, training
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import mnist, training  # noqa: E402
 
 tf1 = tf.compat.v1
 

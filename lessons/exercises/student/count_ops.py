@@ -16,9 +16,11 @@ Contract: the checker calls ops_under(graph, scope) on graphs of its own and exp
 a dict mapping op types (strings) to counts; it reads SOFTMAX_OP_TYPE, a string.
 Check: python -m lessons.exercises check count_ops [this_file.py]
 """
-import tensorflow as tf
+from tfgraph import quiet
 
-from tfgraph import training
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import training  # noqa: E402
 
 tf1 = tf.compat.v1
 

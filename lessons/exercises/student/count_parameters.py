@@ -15,9 +15,11 @@ Contract: the checker calls count_parameters(graph) on graphs of its own and exp
 an int.
 Check: python -m lessons.exercises check count_parameters [this_file.py]
 """
-import tensorflow as tf
+from tfgraph import quiet
 
-from tfgraph import training
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import training  # noqa: E402
 
 tf1 = tf.compat.v1
 

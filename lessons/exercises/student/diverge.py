@@ -19,9 +19,11 @@ Contract: the checker calls first_diverging_rate(train, start, factor, max_tries
 with train functions of its own, and reads ACCURACY_COLLAPSES_FIRST (True or False).
 Check: python -m lessons.exercises check diverge [this_file.py]
 """
-import tensorflow as tf
+from tfgraph import quiet
 
-from tfgraph import mnist, training
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import mnist, training  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -19,9 +19,12 @@ logits (?, 10). It reads FOURTH_BLOCK_SHAPE, a tuple (height, width, channels).
 Check: python -m lessons.exercises check fourth_block [this_file.py]
 """
 import numpy as np
-import tensorflow as tf
 
-from tfgraph import training
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import training  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -19,7 +19,11 @@ Session.run accepts (an op, a tensor, or a list of them).
 Check: python -m lessons.exercises check gradient_by_hand [this_file.py]
 """
 import numpy as np
-import tensorflow as tf
+
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

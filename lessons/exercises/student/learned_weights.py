@@ -16,7 +16,11 @@ float32 arrays of shapes (examples, n) and (examples, m) and expects an (n, m) a
 Check: python -m lessons.exercises check learned_weights [this_file.py]
 """
 import numpy as np
-import tensorflow as tf
+
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

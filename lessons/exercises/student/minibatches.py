@@ -16,7 +16,11 @@ own (whose train_operation records what it was fed); the return value is ignored
 Check: python -m lessons.exercises check minibatches [this_file.py]
 """
 import numpy as np
-import tensorflow as tf
+
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -12,7 +12,10 @@ Contract: the checker calls build() and expects (graph, x, y, z, out): the tf.Gr
 built in, the three placeholders and the output tensor.
 Check: python -m lessons.exercises check multiply_add [this_file.py]
 """
-import tensorflow as tf
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -16,8 +16,10 @@ and "SAME" or "VALID" and expects an int; it compares with the shapes TensorFlow
 gives.
 Check: python -m lessons.exercises check pooling_size [this_file.py]
 """
-import tensorflow as tf
+from tfgraph import quiet
 
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 def todo(what):
     """A gap for you to fill: replace the call to todo(...) with your code."""

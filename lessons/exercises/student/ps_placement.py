@@ -21,9 +21,11 @@ each task, the sorted names (variable.op.name) of the graph's global Variables i
 holds; the checker calls it on graphs of its own.
 Check: python -m lessons.exercises check ps_placement [this_file.py]
 """
-import tensorflow as tf
+from tfgraph import quiet
 
-from tfgraph import training
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import training  # noqa: E402
 
 tf1 = tf.compat.v1
 

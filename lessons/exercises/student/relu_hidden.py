@@ -15,9 +15,11 @@ model(X, W_h, W_o) inside its graph; it expects the logits (?, 10). It reads
 FASTER_IN_FIRST_EPOCH, "relu" or "sigmoid".
 Check: python -m lessons.exercises check relu_hidden [this_file.py]
 """
-import tensorflow as tf
+from tfgraph import quiet
 
-from tfgraph import mnist, training
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
+from tfgraph import mnist, training  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -15,7 +15,11 @@ expects the logits.
 Check: python -m lessons.exercises check second_dropout [this_file.py]
 """
 import numpy as np
-import tensorflow as tf
+
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -16,7 +16,10 @@ the tf.Graph, the float32 placeholder `amount`, the op (or tensor) `add`, the
 tf.Variable `total` (starting at 0) and the initializer `init`.
 Check: python -m lessons.exercises check variable_counter [this_file.py]
 """
-import tensorflow as tf
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -18,7 +18,10 @@ Contract: the checker calls placeholders_needed(tensor) on tensors of its own gr
 and expects a sorted list of op names (for example ["input/x", "input/y"]).
 Check: python -m lessons.exercises check walk_the_graph [this_file.py]
 """
-import tensorflow as tf
+from tfgraph import quiet
+
+quiet.install()  # TensorFlow starts on first use, without its start-up messages
+import tensorflow as tf  # noqa: E402
 
 tf1 = tf.compat.v1
 

@@ -1,4 +1,7 @@
-"""Attack: write fake answers to every file descriptor, and to the parent's through /proc. Expected: not passed."""
+"""Attack: write fake answers to every file descriptor, and to the parent's through /proc.
+
+Expected (round 2): stopped: the fake answers reach only this file's own channel, as a frame the judge refuses.
+"""
 import os
 
 FAKE = b'{"done": true}\n{"ready": true}\n{"job": 1, "messages": [], "status": "exit status 0"}\n'

@@ -1,4 +1,7 @@
-"""Attack on other students: patch NumPy, TensorFlow and the checkers for whoever runs next. Expected: failed."""
+"""Attack on other students: patch NumPy, TensorFlow and the checkers for whoever runs next.
+
+Expected (round 2): failed: the checkers do not exist in the student's sandbox; a patch could only change this file's own process.
+"""
 import numpy as np
 import tensorflow as tf
 

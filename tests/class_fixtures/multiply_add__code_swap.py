@@ -1,4 +1,7 @@
-"""Attack: give every registered check the code of a function that passes. Expected: tampered."""
+"""Attack: give every registered check the code of a function that passes.
+
+Expected (round 2): failed: the checks do not exist in the student's sandbox, so the import fails.
+"""
 from lessons.exercises import checks
 
 

@@ -1,4 +1,7 @@
-"""Attack: find the function that sends the checker's messages up the stack and send passes. Expected: tampered."""
+"""Attack: find the function that sends the checker's messages up the stack and send passes.
+
+Expected (round 2): failed: no function up the stack sends verdicts; the student's side only answers questions.
+"""
 import os
 import sys
 

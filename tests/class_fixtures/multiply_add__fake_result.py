@@ -1,4 +1,7 @@
-"""Attack: replace checks.Result (and the runner's) with one that always passes. Expected: failed."""
+"""Attack: replace checks.Result (and the runner's) with one that always passes.
+
+Expected (round 2): failed: the grader's modules do not exist in the student's sandbox.
+"""
 from lessons.exercises import checks, runner
 
 _Real = checks.Result

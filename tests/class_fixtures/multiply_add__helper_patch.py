@@ -1,4 +1,7 @@
-"""Attack: make the checker's comparisons always agree. Expected: failed."""
+"""Attack: make the checker's comparisons always agree.
+
+Expected (round 2): failed: the checkers do not exist in the student's sandbox.
+"""
 import numpy as np
 
 from lessons.exercises import checkers, checks

@@ -1,9 +1,0 @@
-"""Attack: leave a timer that ends the process later, to crash whoever is checked next. Expected: not passed."""
-import os
-import threading
-
-threading.Timer(0.3, os._exit, [1]).start()
-
-
-def build():
-    raise NotImplementedError("the exercise is untouched")
