@@ -2,9 +2,6 @@
 
 Expected hint: it is a plain Python function
 """
-import tensorflow as tf  # noqa: F401  (the decorator that is missing)
-
-
 def multiply_add(x, y, z):
     return x * y + z
 

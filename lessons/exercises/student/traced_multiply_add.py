@@ -68,7 +68,7 @@ def main():
     """Print which calls traced multiply_add, then the ops of one of its traced graphs."""
     counts = new_traces([arguments for _, arguments in CALLS])
     for (what, _), count in zip(CALLS, counts):
-        print(f"  {what:<42} {'traced it again' if count else 'ran a graph traced before'}")
+        print(f"  {what:<42} {'traced it' if count else 'ran a graph traced before'}")
     print(f"multiply_add was traced {multiply_add.experimental_get_tracing_count()} times.")
     spec = tf.TensorSpec([None], tf.float32)
     graph = multiply_add.get_concrete_function(spec, spec, spec).graph
