@@ -2,6 +2,8 @@
 
 Expected hint: it is a plain Python function
 """
+
+
 def multiply_add(x, y, z):
     return x * y + z
 
