@@ -388,6 +388,12 @@ def show_variables(model, run):
 # 2. Export after `--from-tf1` (in a notebook: `from_tf1`, `export`), load the SavedModel in a
 #    fresh Python with `tf.saved_model.load` alone, and match the accuracy printed.
 # 3. In TensorBoard's Graphs dashboard, open the `train` and `tf1` graphs: where did `init` go?
+#
+# Checked exercises for this lesson: `traced_multiply_add`, `port_fully_connected`. Each is a file
+# of your own that a checker grades. In a terminal (in a notebook, start the line with `!`):
+#
+#     python -m lessons.exercises start traced_multiply_add                         # a fresh file here
+#     python -m lessons.exercises check traced_multiply_add traced_multiply_add.py  # check your work
 
 # %%
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import pytest
 
 import lessons.exercises.grader.classroom as classroom
 import lessons.exercises.grader.cli as cli
-from lessons.exercises import solution_file, student_file
+from lessons.exercises import EXERCISES, solution_file, student_file
 from lessons.exercises.grader import sandbox
 from lessons.exercises.grader.files import Job, one_file
 from lessons.exercises.grader.runner import grade
@@ -120,7 +120,7 @@ def test_start_copies_a_fresh_file_and_never_overwrites(cli_on, tmp_path, capsys
     assert "already exists" in capsys.readouterr().err
     assert (tmp_path / "multiply_add.py").read_text(encoding="utf-8") == "# my work\n"
     assert cli_on(["start", "multiply_ad", str(tmp_path)]) == 2
-    assert "Did you mean multiply_add?" in capsys.readouterr().err
+    assert "Did you mean multiply_add" in capsys.readouterr().err
 
 
 def test_status_shows_pass_fail_and_not_started_and_exits_1_on_a_fail(cli_on, tmp_path, capsys):
@@ -132,7 +132,7 @@ def test_status_shows_pass_fail_and_not_started_and_exits_1_on_a_fail(cli_on, tm
     assert "fail  0/3  Not done yet" in lines["multiply_add"]
     assert lines["walk_the_graph"].split()[1:] == ["pass"]
     assert lines["variable_counter"].split()[1:] == ["not", "started"]
-    assert "1 of 19 exercises pass; 17 not started." in out
+    assert f"1 of {len(EXERCISES)} exercises pass; {len(EXERCISES) - 2} not started." in out
     (tmp_path / "multiply_add.py").unlink()
     assert cli_on(["status", str(tmp_path)]) == 0
 

@@ -15,8 +15,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TOP_SCOPES = {"input", "model", "cost", "train", "accuracy", "init", "global_step"}  # global_step: distributed
 # tf_function's traced step: the tape's backward pass, the function's two outputs, its control dependencies.
 TOP_SCOPES |= {"gradient_tape", "Identity", "Identity_1", "NoOp"}
-#: Lessons whose checked exercises wait for the new grader (issue 26, item 5).
-NO_CHECKED_EXERCISES_YET = {"tf_function"}
 
 # train_model's closing lines, in this order (the article's three, and the time split).
 CLOSING = ["Finished training for 1 epoch\n", "Took ", " s per epoch)\n",
@@ -205,7 +203,7 @@ def test_trace_records_one_steps_run_metadata(tmp_path):
     assert any(node.node_name.startswith("model/") for device in step_stats.dev_stats for node in device.node_stats)
 
 
-@pytest.mark.parametrize("name", [name for name in lessons.LESSONS if name not in NO_CHECKED_EXERCISES_YET])
+@pytest.mark.parametrize("name", lessons.LESSONS)
 def test_exercise_cell_names_the_checked_exercises_and_how_to_check_them(name):
     from lessons.exercises import EXERCISES
 

@@ -67,6 +67,10 @@ EXERCISES = (
              "Find conv1's ReLU in the graph by its name and fetch it for some images.", 15),
     Exercise("ps_placement", "distributed",
              "Put the output layer on a second parameter server; list the Variables each task holds.", 15),
+    Exercise("traced_multiply_add", "tf_function",
+             "Write multiply_add as a tf.function; count the traces new shapes, dtypes and numbers cause.", 15),
+    Exercise("port_fully_connected", "tf_function",
+             "Port the fully connected net to a tf.Module; load a TF1 checkpoint by name, match its logits.", 20),
 )
 
 _BY_NAME = {exercise.name: exercise for exercise in EXERCISES}
