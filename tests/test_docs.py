@@ -13,10 +13,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
-#: TEMPORARY, for the lead to remove once the work on these pages is merged (issues 23 and 25): other
-#: helpers are rewriting them, so the checks of tests/test_docs_numbers.py and tests/test_docs_flags.py
-#: leave them out meanwhile. Every other page is checked.
-OTHER_HELPERS_PAGES = {"teachers.md", "old-code.md", "distributed.md", "tf2.md", "troubleshooting.md"}
 #: The README is the front door: what this is, Quick start, the lessons, a paragraph per topic.
 README_MAX_LINES = 200
 #: Pages the README must link to (each topic that moved out of it has one).

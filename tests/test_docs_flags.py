@@ -30,7 +30,7 @@ from unittest import mock
 import pytest
 
 import lessons
-from tests.test_docs import OTHER_HELPERS_PAGES, PAGES, ROOT, units
+from tests.test_docs import PAGES, ROOT, units
 
 #: Commands that read their options by hand, not with argparse, with those options: `python -m
 #: tfgraph.legacy [--quiet] [--sample] script.py [args]` (what follows the script is the script's).
@@ -169,7 +169,7 @@ def command_problem(line, command, subcommand, flag):
     return [f"{line}: {command}{' ' + subcommand if subcommand in flags else ''} has no flag {flag}"]
 
 
-@pytest.mark.parametrize("page", [page for page in PAGES if page.name not in OTHER_HELPERS_PAGES],
+@pytest.mark.parametrize("page", PAGES,
                          ids=lambda page: str(page.relative_to(ROOT)))
 def test_every_flag_a_page_names_exists_where_it_says(page):
     problems = flag_problems(page.read_text(encoding="utf-8"))
