@@ -54,7 +54,7 @@ def parse_args(argv=None):
     """The lesson's flags: the article's, the cluster's, and the official example's task flags (or TF_CONFIG)."""
     parser = cli.lesson_parser(__doc__, "distributed")
     cli.add_training_flags(parser, num_epochs=5, batch_size=50, learning_rate=0.2, test_size=10000)
-    parser.add_argument("--num-hidden", type=cli.positive_int, default=620,
+    parser.add_argument("--num-hidden", type=cli.layer_size, default=620,
                         help="units in the hidden layer (default: 620)")
     parser.add_argument("--how-often", type=cli.positive_int, default=100,
                         help="the chief checks test accuracy every this many of its steps (default: 100)")
