@@ -11,6 +11,7 @@ import os
 import time
 
 _ROOT = "/sys/fs/cgroup"
+_runs = itertools.count(1)
 
 
 def _own(controller):
@@ -38,7 +39,7 @@ class Cgroups:
     def _make_parents(self):
         if os.geteuid() != 0:
             return []
-        run = f"tfgraph-grader-{os.getpid()}"
+        run = f"tfgraph-grader-{os.getpid()}-{next(_runs)}"  # one per Cgroups, even several in one process
         v1 = [(controller, _own(controller)) for controller in ("memory", "pids")]
         if all(path is not None for _, path in v1) and all(os.path.isdir(f"{_ROOT}/{c}") for c, _ in v1):
             candidates = [(controller, f"{_ROOT}/{controller}{path.rstrip('/')}/{run}") for controller, path in v1]
@@ -48,11 +49,13 @@ class Cgroups:
             return []
         for _, path in candidates:
             self._remove_stale(os.path.dirname(path))
+        made = []
         try:
             for _, path in candidates:
                 os.mkdir(path)
+                made.append(path)
         except OSError:
-            self._remove([path for _, path in candidates])
+            self._remove(made)
             return []
         return candidates
 
@@ -106,7 +109,7 @@ class Cgroups:
         except OSError:
             return
         for name in names:
-            if not os.path.exists(f"/proc/{name.rsplit('-', 1)[1]}"):
+            if not os.path.exists(f"/proc/{name.split('-')[2]}"):
                 run = os.path.join(folder, name)
                 children = [entry.path for entry in os.scandir(run) if entry.is_dir()]
                 self._remove([run] + children, tries=1)  # removed in reverse: the children first
