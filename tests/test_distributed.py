@@ -103,10 +103,24 @@ def alive(pid):
         return False
 
 
+def listening(port):
+    """Whether something accepts connections on 127.0.0.1:`port`."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        return True
+    except ConnectionRefusedError:
+        return False
+
+
 def assert_all_gone(pids, ports, wait=10):
-    """Every pid has exited (within `wait` s), nothing listens on the ports, and a server could bind each again."""
+    """Every pid has exited and nothing listens on the ports (within `wait` s), and a server could bind each again.
+
+    A process killed with many threads shows as a zombie while its last threads exit and
+    release its sockets: the wait covers that moment.
+    """
     deadline = time.monotonic() + wait
-    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+    while (any(alive(pid) for pid in pids) or any(listening(port) for port in ports)) \
+            and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in pids if alive(pid)], pids
     for port in ports:

@@ -231,3 +231,13 @@ def test_no_sandboxed_process_runs_as_root(grader):
         assert children == [sandbox.STUDENT_ID, sandbox.JUDGE_ID] and servers == children
     else:
         assert children == servers == [os.geteuid()] * 2
+
+
+def test_each_files_cgroups_are_removed_after_it(grader):
+    """As root the grader puts each process in a cgroup of its own, and removes it once the file is done."""
+    jobs = [Job("multiply_add", *one_file(solution_file("multiply_add")), "ann"),
+            Job("multiply_add", *one_file(student_file("multiply_add")), "bob")]
+    assert [report.status for report in grader.grade(jobs, timeout=60)] == ["passed", "failed"]
+    parents = [path for _, path in grader.cgroups.parents]  # none where the grader may not make cgroups
+    left = [entry.path for parent in parents for entry in os.scandir(parent) if entry.is_dir()]
+    assert set(left) <= set(grader.cgroups.pending), left

@@ -11,6 +11,7 @@ import os
 import time
 
 _ROOT = "/sys/fs/cgroup"
+_runs = itertools.count(1)
 
 
 def _own(controller):
@@ -32,12 +33,13 @@ class Cgroups:
     def __init__(self, memory, processes):
         self.memory, self.processes = int(memory), int(processes)
         self.numbers = itertools.count(1)
+        self.pending = []  # cgroups whose processes were still going when they were removed: tried again at the end
         self.parents = self._make_parents()
 
     def _make_parents(self):
         if os.geteuid() != 0:
             return []
-        run = f"tfgraph-grader-{os.getpid()}"
+        run = f"tfgraph-grader-{os.getpid()}-{next(_runs)}"  # one per Cgroups, even several in one process
         v1 = [(controller, _own(controller)) for controller in ("memory", "pids")]
         if all(path is not None for _, path in v1) and all(os.path.isdir(f"{_ROOT}/{c}") for c, _ in v1):
             candidates = [(controller, f"{_ROOT}/{controller}{path.rstrip('/')}/{run}") for controller, path in v1]
@@ -45,11 +47,15 @@ class Cgroups:
             candidates = [("unified", f"{_ROOT}{_own('').rstrip('/')}/{run}")]
         else:
             return []
+        for _, path in candidates:
+            self._remove_stale(os.path.dirname(path))
+        made = []
         try:
             for _, path in candidates:
                 os.mkdir(path)
+                made.append(path)
         except OSError:
-            self._remove([path for _, path in candidates])
+            self._remove(made)
             return []
         return candidates
 
@@ -80,9 +86,11 @@ class Cgroups:
                     setting.write(str(value))
 
     @staticmethod
-    def _remove(paths):
+    def _remove(paths, tries=50):
+        """Remove each cgroup once its last process is gone (waiting up to tries x 20 ms); return those left."""
+        left = []
         for path in reversed(paths):
-            for _ in range(50):  # a cgroup can be removed once its last process is gone
+            for _ in range(tries):
                 try:
                     os.rmdir(path)
                     break
@@ -90,12 +98,28 @@ class Cgroups:
                     break
                 except OSError:
                     time.sleep(0.02)
+            else:
+                left.append(path)
+        return left
+
+    def _remove_stale(self, folder):
+        """Remove the empty cgroups that earlier runs, now ended, left in `folder` (a run killed before its end)."""
+        try:
+            names = [name for name in os.listdir(folder) if name.startswith("tfgraph-grader-")]
+        except OSError:
+            return
+        for name in names:
+            if not os.path.exists(f"/proc/{name.split('-')[2]}"):
+                run = os.path.join(folder, name)
+                children = [entry.path for entry in os.scandir(run) if entry.is_dir()]
+                self._remove([run] + children, tries=1)  # removed in reverse: the children first
 
     def remove(self, paths):
-        """Remove the cgroups `place` made (after their processes ended)."""
-        self._remove(paths)
+        """Remove the cgroups `place` made (after their processes ended); those still busy are tried again later."""
+        self.pending += self._remove(paths)
 
     def close(self):
-        """Remove the run's parent cgroups."""
-        self._remove([path for _, path in self.parents])
-        self.parents = []
+        """Remove what is left of the run's cgroups, then its parent cgroups."""
+        self._remove(self.pending, tries=250)
+        self._remove([path for _, path in self.parents], tries=250)
+        self.parents, self.pending = [], []
