@@ -1,7 +1,10 @@
-"""Shared test set-up: each test starts with TensorFlow's op determinism off.
+"""Shared test set-up: each test starts with TensorFlow as a fresh process has it.
 
-Lessons turn determinism on for their CPU runs (`tfgraph.cli.parse_args`), and it is
-process-wide; left on, it makes unseeded random ops in later tests raise.
+Two settings are process-wide and would leak from one test into the next: op
+determinism, which lessons turn on for their CPU runs (`tfgraph.cli.parse_args`; left on,
+it makes unseeded random ops in later tests raise), and graph mode with TF1's
+TensorShape, which `tfgraph.legacy` turns on for the old scripts it runs in this process
+(left on, the TensorFlow 2 lesson's `tf.function` and eager tensors fail).
 """
 import sys
 
@@ -9,7 +12,7 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def reset_op_determinism():
+def reset_process_wide_tensorflow_settings():
     yield
     from tfgraph.quiet import LazyTensorFlow
 
@@ -19,6 +22,9 @@ def reset_op_determinism():
 
     if config.is_op_determinism_enabled():
         config.disable_op_determinism()
+    from tests.helpers import restore_eager_tensorflow
+
+    restore_eager_tensorflow()  # tfgraph.legacy may have turned graph mode on
 
 
 # --- the grading tests (marker `grading`): one Grader for the whole session -----------------

@@ -31,3 +31,21 @@ def start_python(*args, code=None, cwd=ROOT, env=None, **options):
     """Start `python args...` (or `-c code`) with its output piped as text; return the running process."""
     options = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **options}
     return subprocess.Popen(command(args, code), cwd=cwd, env=python_env(env), text=True, **options)
+
+
+def restore_eager_tensorflow():
+    """Eager execution and TensorFlow 2's TensorShape back on, after `tfgraph.legacy` ran old code in this process.
+
+    TensorFlow refuses to turn eager execution back on once graph mode made a global
+    default graph; forgetting that graph (a private attribute, in tests only) lets it.
+    """
+    import tensorflow as tf
+    from tensorflow.python.framework import ops
+
+    if not tf.compat.v1.executing_eagerly_outside_functions():
+        ops._default_graph_stack._global_default_graph = None
+        tf.compat.v1.enable_eager_execution()
+    tf.compat.v1.enable_v2_tensorshape()
+    legacy = sys.modules.get("tfgraph.legacy._tf")
+    if legacy is not None:
+        legacy._started.clear()  # its next `tf.<name>` puts TensorFlow in graph mode again

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.helpers import start_python
+from tests.helpers import restore_eager_tensorflow, start_python
 from tfgraph.legacy import input_data
 from tfgraph.legacy._notes import LegacyError, UnsupportedError
 
@@ -29,11 +29,9 @@ TF_LOG_LINE = re.compile(r"^([IWE]\d{4} |WARNING: All log messages|To enable the
 @pytest.fixture(scope="module")
 def tf():
     """tfgraph.legacy; TensorFlow's eager mode and TensorShape come back after this module."""
-    import tensorflow
     import tfgraph.legacy
     yield tfgraph.legacy
-    tensorflow.compat.v1.enable_eager_execution()
-    tensorflow.compat.v1.enable_v2_tensorshape()
+    restore_eager_tensorflow()
 
 
 def new_graph(tf):
