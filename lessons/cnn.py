@@ -36,6 +36,13 @@ tf1 = tf.compat.v1
 def parse_args(argv=None):
     """The lesson's flags, defaulting to the article's values."""
     parser = cli.lesson_parser(__doc__, "cnn")
+    add_model_flags(parser)
+    cli.add_common_flags(parser)
+    return cli.parse_args(parser, argv)
+
+
+def add_model_flags(parser):
+    """The CNN's knobs with the article's values (the TF2 lesson, lessons.tf_function, takes them too)."""
     cli.add_training_flags(parser, num_epochs=10, batch_size=50, learning_rate=0.001, test_size=500,
                            how_often=20)
     parser.add_argument("--decay", type=cli.decay_rate, default=0.9,
@@ -48,8 +55,6 @@ def parse_args(argv=None):
                         help="keep probability of the dense layer's units while training (default: 0.5)")
     parser.add_argument("--block3-dropout", action="store_true",
                         help="flatten the third block after its dropout, as the article meant to")
-    cli.add_common_flags(parser)
-    return cli.parse_args(parser, argv)
 
 
 # %% [markdown]

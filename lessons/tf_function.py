@@ -43,18 +43,7 @@ EVAL_BATCH = 500
 def parse_args(argv=None):
     """The CNN lesson's flags, and --from-tf1 and --export."""
     parser = cli.lesson_parser(__doc__, "tf_function")
-    cli.add_training_flags(parser, num_epochs=10, batch_size=50, learning_rate=0.001, test_size=500,
-                           how_often=20)
-    parser.add_argument("--decay", type=cli.decay_rate, default=0.9,
-                        help="RMSProp's decay of its running average of squared gradients (default: 0.9)")
-    parser.add_argument("--num-hidden", type=cli.positive_int, default=625,
-                        help="units in the dense layer (default: 625)")
-    parser.add_argument("--keep-conv", type=cli.probability, default=0.8,
-                        help="keep probability after each convolution block while training (default: 0.8)")
-    parser.add_argument("--keep-hidden", type=cli.probability, default=0.5,
-                        help="keep probability of the dense layer's units while training (default: 0.5)")
-    parser.add_argument("--block3-dropout", action="store_true",
-                        help="flatten the third block after its dropout, as the article meant to")
+    cnn.add_model_flags(parser)  # the CNN lesson's knobs and defaults
     parser.add_argument("--from-tf1", default=None, metavar="RUN_DIR",
                         help="load the newest checkpoint of a lessons.cnn run into the module, compare the two "
                              "graphs' logits and accuracy, and train nothing")
